@@ -1,0 +1,133 @@
+/* decode_packet.h - the packet as it travels the pipeline.
+ *
+ * Lifetime: packet (STYLE.md). Pointers into `data` (l3, l4, payload) never
+ * outlive the packet; stages that keep bytes copy them. The capture stage
+ * fills the capture fields and `data`; decode fills the decoded fields and
+ * events; flow fills `flow` and `dir`.
+ */
+#ifndef VG_DECODE_PACKET_H
+#define VG_DECODE_PACKET_H
+
+#include "core/core.h"
+#include "decode/decode_events.h"
+
+/* An IPv4 or IPv6 address. IPv4 lives in the first 4 bytes, the rest are
+ * zero, so a key compare is a 16-byte memcmp plus `family`. */
+typedef struct vg_addr {
+    union {
+        uint8_t b[16];
+        uint32_t w[4];
+    };
+    uint8_t family; /* 4 or 6; 0 = none */
+} vg_addr_t;
+
+/* Writes "1.2.3.4" or RFC 5952 IPv6 ("2001:db8::1", as Suricata prints it)
+ * into buf (>= 46 bytes); returns buf. */
+char *vg_addr_format(const vg_addr_t *a, char *buf, size_t buflen);
+
+/* TCP flag bits as on the wire. */
+#define VG_TH_FIN 0x01
+#define VG_TH_SYN 0x02
+#define VG_TH_RST 0x04
+#define VG_TH_PUSH 0x08
+#define VG_TH_ACK 0x10
+#define VG_TH_URG 0x20
+#define VG_TH_ECE 0x40
+#define VG_TH_CWR 0x80
+
+/* Packet flags. */
+#define VG_PKT_IPV4_CSUM_BAD  (1u << 0)  /* only set when checksum checks are on (-k all) */
+#define VG_PKT_L4_CSUM_BAD    (1u << 1)
+#define VG_PKT_IS_FRAGMENT    (1u << 2)  /* an IP fragment (not yet reassembled) */
+#define VG_PKT_REASSEMBLED    (1u << 3)  /* built by defrag from fragments */
+#define VG_PKT_HAS_L4         (1u << 4)  /* TCP/UDP/ICMP header decoded; ports valid */
+#define VG_PKT_INVALID        (1u << 5)  /* decode stopped; no flow handling */
+#define VG_PKT_PSEUDO         (1u << 6)  /* engine-made (flush at end); not counted as captured */
+
+#define VG_PKT_MAX_EVENTS 8
+
+/* IP protocol numbers used throughout. */
+#define VG_IPPROTO_ICMP 1
+#define VG_IPPROTO_TCP 6
+#define VG_IPPROTO_UDP 17
+#define VG_IPPROTO_ICMPV6 58
+#define VG_IPPROTO_SCTP 132
+#define VG_IPPROTO_GRE 47
+
+enum { VG_DIR_TOSERVER = 0, VG_DIR_TOCLIENT = 1 };
+
+struct vg_flow;
+
+typedef struct vg_tcp_hdr_info {
+    uint32_t seq;
+    uint32_t ack;
+    uint16_t win;
+    uint16_t mss;
+    uint8_t flags;
+    uint8_t wscale;
+    uint8_t hlen;         /* header length in bytes */
+    bool has_mss;
+    bool has_wscale;
+    bool has_sackok;
+    bool has_ts;
+    uint32_t tsval;
+    uint32_t tsecr;
+} vg_tcp_hdr_info_t;
+
+typedef struct vg_packet {
+    /* --- capture --- */
+    uint64_t pcap_cnt;        /* 1-based packet number in the capture (Suricata's pcap_cnt) */
+    vg_time_us_t ts;
+    uint32_t caplen;
+    uint32_t wirelen;
+    int linktype;             /* DLT_* */
+    const uint8_t *data;      /* caplen bytes */
+
+    /* --- decode (innermost IP layer) --- */
+    uint32_t flags;           /* VG_PKT_* */
+    uint8_t ip_ver;           /* 4, 6 or 0 */
+    uint8_t proto;            /* IP protocol of the L4 header */
+    uint8_t ttl;              /* TTL / hop limit */
+    uint8_t vlan_n;
+    uint16_t vlan_id[2];      /* outer first, as Suricata's flow key */
+    vg_addr_t src;
+    vg_addr_t dst;
+    uint16_t sp;
+    uint16_t dp;
+    const uint8_t *l3;
+    uint32_t l3_len;          /* bytes from the IP header to the end of the IP payload */
+    const uint8_t *l4;
+    uint32_t l4_len;
+    const uint8_t *payload;   /* L4 payload (TCP/UDP data) */
+    uint32_t payload_len;
+    uint16_t ip_id;
+    uint8_t icmp_type;
+    uint8_t icmp_code;
+    vg_tcp_hdr_info_t tcp;
+
+    uint8_t n_events;
+    uint16_t events[VG_PKT_MAX_EVENTS]; /* vg_decode_event_t values */
+
+    /* --- flow --- */
+    struct vg_flow *flow;
+    uint8_t dir;              /* VG_DIR_TOSERVER / VG_DIR_TOCLIENT relative to the flow */
+    uint32_t flow_hash;       /* symmetric 5-tuple hash, also picks the worker */
+
+    /* --- storage: the packet owns a buffer `data` points into --- */
+    uint8_t *buf;
+    uint32_t buf_size;
+} vg_packet_t;
+
+/* Record an anomaly on the packet (kept up to VG_PKT_MAX_EVENTS; the counter
+ * is bumped by the caller's decoder regardless). */
+static inline void
+vg_packet_add_event(vg_packet_t *p, vg_decode_event_t ev)
+{
+    for (uint8_t i = 0; i < p->n_events; i++)
+        if (p->events[i] == ev)
+            return;
+    if (p->n_events < VG_PKT_MAX_EVENTS)
+        p->events[p->n_events++] = (uint16_t)ev;
+}
+
+#endif

@@ -1,0 +1,127 @@
+/* flow.h - the flow record and the per-worker flow table.
+ *
+ * A flow is keyed by (vlan ids, proto, addresses, ports) and is
+ * bidirectional: the side that sent the first packet is the client, so
+ * key.src/sp are the client's ("toserver" = client -> server). A worker
+ * owns its table; no locks. Lifetime: flow (STYLE.md) - the record, its
+ * stream state and its app-layer state die together at timeout, eviction
+ * or end of run, after the end callback has logged them.
+ */
+#ifndef VG_FLOW_H
+#define VG_FLOW_H
+
+#include "core/core.h"
+#include "core/core_counters.h"
+#include "core/core_limits.h"
+#include "decode/decode_packet.h"
+
+typedef struct vg_flow_key {
+    vg_addr_t src;   /* client */
+    vg_addr_t dst;   /* server */
+    uint16_t sp;
+    uint16_t dp;
+    uint16_t vlan_id[2];
+    uint8_t proto;
+    uint8_t icmp_type; /* ICMP flows: type/code instead of ports (Suricata semantics) */
+} vg_flow_key_t;
+
+typedef enum {
+    VG_FLOW_STATE_NEW = 0,         /* EVE flow.state "new" */
+    VG_FLOW_STATE_ESTABLISHED,     /* "established" */
+    VG_FLOW_STATE_CLOSED,          /* "closed" */
+} vg_flow_state_t;
+
+typedef enum {
+    VG_FLOW_END_TIMEOUT = 0,       /* EVE flow.reason "timeout" */
+    VG_FLOW_END_FORCED,            /* "forced": evicted (memcap/emergency) */
+    VG_FLOW_END_SHUTDOWN,          /* "shutdown": end of run */
+} vg_flow_end_reason_t;
+
+/* Application protocols known to the app layer (src/app). */
+typedef enum {
+    VG_ALPROTO_UNKNOWN = 0,
+    VG_ALPROTO_FAILED,
+    VG_ALPROTO_HTTP,
+    VG_ALPROTO_TLS,
+    VG_ALPROTO_DNS,
+    VG_ALPROTO_MAX
+} vg_alproto_t;
+
+#define VG_FLOW_F_SEEN_TOCLIENT  (1u << 0)
+#define VG_FLOW_F_ALERTED        (1u << 1)
+#define VG_FLOW_F_EMERGENCY      (1u << 2)
+#define VG_FLOW_F_LOGGED         (1u << 3)
+
+struct vg_tcp_session;   /* src/stream */
+struct vg_app_flow;      /* src/app */
+
+typedef struct vg_flow {
+    vg_flow_key_t key;
+    uint64_t flow_id;            /* EVE flow_id: stable for the flow, < 2^53 */
+    uint32_t hash;               /* symmetric hash of the key */
+    vg_time_us_t start;          /* first packet */
+    vg_time_us_t last;           /* last packet */
+    uint64_t pkts[2];            /* [VG_DIR_TOSERVER], [VG_DIR_TOCLIENT] */
+    uint64_t bytes[2];           /* wire bytes incl. link header, as Suricata counts */
+    uint8_t state;               /* vg_flow_state_t */
+    uint8_t end_reason;          /* vg_flow_end_reason_t, set when the flow ends */
+    uint8_t flags;               /* VG_FLOW_F_* */
+    uint8_t ip_ver;
+    uint8_t tcp_flags[2];        /* OR of TCP flags seen per direction (EVE tcp.*) */
+    uint16_t alproto;            /* vg_alproto_t once detected */
+    uint16_t alproto_ts;         /* detected in toserver direction */
+    uint16_t alproto_tc;         /* detected in toclient direction */
+    struct vg_tcp_session *tcp;  /* owned by src/stream; NULL for non-TCP */
+    struct vg_app_flow *app;     /* owned by src/app; NULL until data arrives */
+    void *intel;                 /* owned by src/intel (per-flow dedupe of hits) */
+    char community_id[36];       /* "1:" + base64(sha1) = 30 chars; "" until computed */
+
+    /* worker-private linkage (flow table) */
+    struct vg_flow *hnext;
+    struct vg_flow *lru_prev;
+    struct vg_flow *lru_next;
+} vg_flow_t;
+
+typedef struct vg_flow_table vg_flow_table_t;
+
+/* Called when a flow ends (timeout, eviction, end of run) before its memory
+ * is released: the owner flushes stream/app state and logs the flow. */
+typedef void (*vg_flow_end_cb)(void *user, vg_flow_t *flow);
+
+/* Create a worker's table. Limits are read at creation. NULL on ENOMEM. */
+vg_flow_table_t *vg_flow_table_new(const vg_limits_t *limits, vg_counters_t *counters,
+                                   vg_flow_end_cb on_end, void *user);
+/* Ends every remaining flow with reason SHUTDOWN (calling on_end), then frees. */
+void vg_flow_table_free(vg_flow_table_t *t);
+
+/* Find or create the flow of a decoded packet (VG_PKT_HAS_L4 or plain IP),
+ * update counters/timestamps/state, and set p->flow and p->dir.
+ * Returns VG_OK, VG_DECLINED (packet not flow-trackable), VG_ENOMEM (memcap
+ * hit and emergency eviction could not make room; counted). */
+int vg_flow_handle_packet(vg_flow_table_t *t, vg_packet_t *p);
+
+/* End flows idle past their timeout as of `now` (packet time). Cheap when
+ * nothing is due; call once per packet or per batch. */
+void vg_flow_timeout_sweep(vg_flow_table_t *t, vg_time_us_t now);
+
+/* Mark a flow closed (FIN/RST seen both ways) so the closed timeout applies. */
+void vg_flow_set_state(vg_flow_t *f, vg_flow_state_t st);
+
+/* Number of live flows (tests, stats). */
+size_t vg_flow_table_count(const vg_flow_table_t *t);
+
+/* Symmetric hash of a packet's flow key: same value for both directions.
+ * Used by the reader to pick the worker; seed fixed per run. */
+uint32_t vg_flow_hash_packet(const vg_packet_t *p);
+
+/* Community ID v1 (corelight spec) with the given seed, written into out
+ * (>= 36 bytes), e.g. "1:LQU9qZlK+B5F3KDmev6m5PMibrg=". */
+void vg_flow_community_id(const vg_flow_key_t *k, uint16_t seed, char *out, size_t outlen);
+void vg_flow_community_id_raw(const vg_addr_t *src, const vg_addr_t *dst, uint16_t sp,
+                              uint16_t dp, uint8_t proto, uint16_t seed, char *out, size_t outlen);
+
+/* "TCP", "UDP", "ICMP", "IPv6-ICMP", ... as Suricata prints `proto`,
+ * or the number as decimal text for unknown protocols. buf >= 8 bytes. */
+const char *vg_flow_proto_name(uint8_t proto, char *buf, size_t buflen);
+
+#endif

@@ -1,0 +1,368 @@
+/* output_json.c - see output_json.h. Hot path: every EVE record goes
+ * through here, so appends are memcpy-based and escaping scans runs of
+ * safe bytes at once. */
+#include "output/output_json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int
+vg_jw_init(vg_jw_t *jw, size_t max_bytes)
+{
+    memset(jw, 0, sizeof(*jw));
+    jw->cap = max_bytes < 4096 ? max_bytes : 4096;
+    if (jw->cap < 64)
+        jw->cap = 64;
+    jw->buf = malloc(jw->cap);
+    if (jw->buf == NULL)
+        return VG_ENOMEM;
+    jw->max = max_bytes;
+    vg_jw_reset(jw);
+    return VG_OK;
+}
+
+void
+vg_jw_fini(vg_jw_t *jw)
+{
+    free(jw->buf);
+    memset(jw, 0, sizeof(*jw));
+}
+
+void
+vg_jw_reset(vg_jw_t *jw)
+{
+    jw->len = 0;
+    jw->depth = 0;
+    jw->need_comma[0] = false;
+    jw->in_array[0] = true; /* top level behaves like an array: no keys */
+    jw->truncated = false;
+    if (jw->buf)
+        jw->buf[0] = '\0';
+}
+
+/* Make room for n more bytes plus a NUL; false (and truncated) past the cap. */
+static bool
+jw_reserve(vg_jw_t *jw, size_t n)
+{
+    if (jw->truncated)
+        return false;
+    size_t want = jw->len + n + 1;
+    if (want <= jw->cap)
+        return true;
+    if (want > jw->max + 1) {
+        jw->truncated = true;
+        return false;
+    }
+    size_t ncap = jw->cap * 2;
+    while (ncap < want)
+        ncap *= 2;
+    if (ncap > jw->max + 1)
+        ncap = jw->max + 1;
+    char *nb = realloc(jw->buf, ncap);
+    if (nb == NULL) {
+        jw->truncated = true;
+        return false;
+    }
+    jw->buf = nb;
+    jw->cap = ncap;
+    return true;
+}
+
+static void
+jw_put(vg_jw_t *jw, const char *s, size_t n)
+{
+    if (!jw_reserve(jw, n))
+        return;
+    memcpy(jw->buf + jw->len, s, n);
+    jw->len += n;
+    jw->buf[jw->len] = '\0';
+}
+
+static void
+jw_putc(vg_jw_t *jw, char c)
+{
+    if (!jw_reserve(jw, 1))
+        return;
+    jw->buf[jw->len++] = c;
+    jw->buf[jw->len] = '\0';
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* Length of a valid UTF-8 sequence starting at p (1..4), or 0 if invalid. */
+static size_t
+utf8_seq_len(const uint8_t *p, size_t left)
+{
+    uint8_t c = p[0];
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0) {
+        n = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    /* reject overlongs, surrogates and out-of-range code points */
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+static void
+jw_escaped(vg_jw_t *jw, const uint8_t *s, size_t n)
+{
+    jw_putc(jw, '"');
+    size_t i = 0;
+    while (i < n && !jw->truncated) {
+        size_t run = i;
+        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            jw_put(jw, (const char *)s + i, run - i);
+            i = run;
+            continue;
+        }
+        uint8_t c = s[i];
+        char esc[8];
+        switch (c) {
+        case '"': jw_put(jw, "\\\"", 2); i++; continue;
+        case '\\': jw_put(jw, "\\\\", 2); i++; continue;
+        case '\n': jw_put(jw, "\\n", 2); i++; continue;
+        case '\r': jw_put(jw, "\\r", 2); i++; continue;
+        case '\t': jw_put(jw, "\\t", 2); i++; continue;
+        case '\b': jw_put(jw, "\\b", 2); i++; continue;
+        case '\f': jw_put(jw, "\\f", 2); i++; continue;
+        default: break;
+        }
+        if (c < 0x20) {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hexdig[c >> 4];
+            esc[5] = hexdig[c & 15];
+            jw_put(jw, esc, 6);
+            i++;
+            continue;
+        }
+        size_t sl = utf8_seq_len(s + i, n - i);
+        if (sl > 0) {
+            jw_put(jw, (const char *)s + i, sl);
+            i += sl;
+        } else {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hexdig[c >> 4];
+            esc[5] = hexdig[c & 15];
+            jw_put(jw, esc, 6);
+            i++;
+        }
+    }
+    jw_putc(jw, '"');
+}
+
+/* Comma and key before a value. */
+static void
+jw_prefix(vg_jw_t *jw, const char *key)
+{
+    if (jw->need_comma[jw->depth])
+        jw_putc(jw, ',');
+    jw->need_comma[jw->depth] = true;
+    if (key != NULL && !jw->in_array[jw->depth]) {
+        jw_escaped(jw, (const uint8_t *)key, strlen(key));
+        jw_putc(jw, ':');
+    }
+}
+
+static void
+jw_open(vg_jw_t *jw, const char *key, char c, bool array)
+{
+    jw_prefix(jw, key);
+    if (jw->depth >= VG_JW_MAX_DEPTH) {
+        jw->truncated = true;
+        return;
+    }
+    jw_putc(jw, c);
+    jw->depth++;
+    jw->need_comma[jw->depth] = false;
+    jw->in_array[jw->depth] = array;
+}
+
+static void
+jw_close(vg_jw_t *jw, char c)
+{
+    if (jw->depth <= 0) {
+        jw->truncated = true;
+        return;
+    }
+    jw_putc(jw, c);
+    jw->depth--;
+}
+
+void
+vg_jw_open_object(vg_jw_t *jw, const char *key)
+{
+    jw_open(jw, key, '{', false);
+}
+
+void
+vg_jw_close_object(vg_jw_t *jw)
+{
+    jw_close(jw, '}');
+}
+
+void
+vg_jw_open_array(vg_jw_t *jw, const char *key)
+{
+    jw_open(jw, key, '[', true);
+}
+
+void
+vg_jw_close_array(vg_jw_t *jw)
+{
+    jw_close(jw, ']');
+}
+
+void
+vg_jw_str(vg_jw_t *jw, const char *key, const char *s)
+{
+    vg_jw_strn(jw, key, s, s ? strlen(s) : 0);
+}
+
+void
+vg_jw_strn(vg_jw_t *jw, const char *key, const void *s, size_t n)
+{
+    jw_prefix(jw, key);
+    jw_escaped(jw, (const uint8_t *)s, n);
+}
+
+void
+vg_jw_str_printable(vg_jw_t *jw, const char *key, const void *sv, size_t n)
+{
+    const uint8_t *s = sv;
+    jw_prefix(jw, key);
+    jw_putc(jw, '"');
+    for (size_t i = 0; i < n && !jw->truncated; i++) {
+        uint8_t c = s[i];
+        if (c == '"') {
+            jw_put(jw, "\\\"", 2);
+        } else if (c == '\\') {
+            jw_put(jw, "\\\\", 2);
+        } else if (c >= 0x20 && c < 0x7f) {
+            jw_putc(jw, (char)c);
+        } else {
+            /* the four characters \xNN; the backslash itself is escaped */
+            char esc[6] = {'\\', '\\', 'x', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15]};
+            jw_put(jw, esc, 5);
+        }
+    }
+    jw_putc(jw, '"');
+}
+
+void
+vg_jw_hex(vg_jw_t *jw, const char *key, const void *sv, size_t n, bool colons)
+{
+    const uint8_t *s = sv;
+    jw_prefix(jw, key);
+    jw_putc(jw, '"');
+    for (size_t i = 0; i < n && !jw->truncated; i++) {
+        char h[3] = {hexdig[s[i] >> 4], hexdig[s[i] & 15], ':'};
+        jw_put(jw, h, (colons && i + 1 < n) ? 3 : 2);
+    }
+    jw_putc(jw, '"');
+}
+
+void
+vg_jw_uint(vg_jw_t *jw, const char *key, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+    jw_prefix(jw, key);
+    jw_put(jw, tmp, (size_t)n);
+}
+
+void
+vg_jw_int(vg_jw_t *jw, const char *key, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+    jw_prefix(jw, key);
+    jw_put(jw, tmp, (size_t)n);
+}
+
+void
+vg_jw_double(vg_jw_t *jw, const char *key, double v)
+{
+    char tmp[40];
+    int n;
+    if (v != v || v > 1e300 || v < -1e300) /* NaN/inf are not JSON */
+        n = snprintf(tmp, sizeof(tmp), "null");
+    else
+        n = snprintf(tmp, sizeof(tmp), "%.6g", v);
+    jw_prefix(jw, key);
+    jw_put(jw, tmp, (size_t)n);
+}
+
+void
+vg_jw_bool(vg_jw_t *jw, const char *key, bool v)
+{
+    jw_prefix(jw, key);
+    jw_put(jw, v ? "true" : "false", v ? 4 : 5);
+}
+
+void
+vg_jw_null(vg_jw_t *jw, const char *key)
+{
+    jw_prefix(jw, key);
+    jw_put(jw, "null", 4);
+}
+
+void
+vg_jw_raw(vg_jw_t *jw, const char *key, const char *json, size_t n)
+{
+    jw_prefix(jw, key);
+    jw_put(jw, json, n);
+}
+
+void
+vg_jw_format_ts(vg_time_us_t ts, char *buf, size_t buflen)
+{
+    time_t secs = (time_t)(ts >= 0 ? ts / 1000000 : (ts - 999999) / 1000000);
+    long usec = (long)(ts - (vg_time_us_t)secs * 1000000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char date[32];
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, buflen, "%s.%06ld+0000", date, usec);
+}
+
+void
+vg_jw_ts(vg_jw_t *jw, const char *key, vg_time_us_t ts)
+{
+    char tmp[48];
+    vg_jw_format_ts(ts, tmp, sizeof(tmp));
+    vg_jw_str(jw, key, tmp);
+}
+
+int
+vg_jw_finish(vg_jw_t *jw)
+{
+    if (jw->truncated || jw->depth != 0)
+        return VG_ENOMEM;
+    return VG_OK;
+}
