@@ -1,0 +1,101 @@
+/* intel.h - the indicator store: load once, freeze, then match from any
+ * number of threads without locks (engine-snapshot lifetime, STYLE.md).
+ *
+ * Loaders: STIX 2.1 (and 2.0) bundles / JSON Lines, MISP event JSON, Zeek
+ * intel.dat. Matchers: IPv4/IPv6 with CIDR (longest prefix), domains
+ * (exact and parent-domain), URLs (normalized), file hashes (MD5, SHA-1,
+ * SHA-256), certificate fingerprints, JA3/JA3S/JA4, IP:port.
+ */
+#ifndef VG_INTEL_H
+#define VG_INTEL_H
+
+#include "core/core.h"
+
+typedef enum {
+    VG_IOC_IP = 0,      /* IPv4 or IPv6 address or CIDR; optional port */
+    VG_IOC_DOMAIN,      /* matches the name and its subdomains */
+    VG_IOC_URL,
+    VG_IOC_MD5,
+    VG_IOC_SHA1,
+    VG_IOC_SHA256,
+    VG_IOC_CERT_SHA1,   /* x509-certificate:hashes.'SHA-1' / TLS fingerprint */
+    VG_IOC_CERT_SHA256,
+    VG_IOC_JA3,
+    VG_IOC_JA3S,
+    VG_IOC_JA4,
+    VG_IOC_EMAIL,
+    VG_IOC_USER_AGENT,
+    VG_IOC_TYPE_MAX
+} vg_ioc_type_t;
+
+/* "ip", "domain", ... and Zeek's "Intel::ADDR", "Intel::DOMAIN" ... names. */
+const char *vg_ioc_type_name(vg_ioc_type_t t);
+const char *vg_ioc_type_zeek_name(vg_ioc_type_t t);
+
+/* An intrusion set (or other actor object) an indicator points to. */
+typedef struct vg_intel_actor_ref {
+    const char *id;    /* "intrusion-set--..." (or a MISP galaxy/zeek name when no id) */
+    const char *name;  /* "ZIRCONIUM" */
+} vg_intel_actor_ref_t;
+
+typedef struct vg_indicator {
+    const char *id;            /* STIX id, MISP attribute uuid, or "zeek:<file>:<line>" */
+    vg_ioc_type_t type;
+    const char *value;         /* normalized value as matched ("evil.example", "1.2.3.0/24") */
+    uint16_t port;             /* 0 = any port */
+    const char *source;        /* who reported it (identity name, MISP org, meta.source) */
+    const char *source_file;
+    int confidence;            /* 0..100, or -1 when the intel gives none */
+    vg_time_us_t valid_from;   /* 0 = unset */
+    vg_time_us_t valid_until;  /* 0 = unset */
+    const char *description;
+    const char *warning;       /* e.g. x_vigil_warninglists joined; NULL if none */
+    const vg_intel_actor_ref_t *actors;
+    size_t n_actors;
+} vg_indicator_t;
+
+typedef struct vg_intel_store vg_intel_store_t;
+
+/* Load statistics, for `vigil intel check` and stats. */
+typedef struct vg_intel_load_report {
+    size_t files;
+    size_t indicators_loaded;
+    size_t indicators_skipped_revoked;
+    size_t indicators_skipped_expired;    /* only when the store is told to drop them */
+    size_t patterns_unsupported;          /* listed one by one through the log callback */
+    size_t objects_seen;
+    size_t objects_by_type[16];           /* see vg_intel_report_type_name */
+    size_t errors;
+} vg_intel_load_report_t;
+
+typedef enum { VG_INTEL_FMT_AUTO = 0, VG_INTEL_FMT_STIX, VG_INTEL_FMT_MISP, VG_INTEL_FMT_ZEEK }
+    vg_intel_format_t;
+
+vg_intel_store_t *vg_intel_store_new(void);
+void vg_intel_store_free(vg_intel_store_t *s);
+
+/* Load one file (format by content when AUTO). Problems with single
+ * objects (unsupported pattern, wrong type) are counted in the report and
+ * described through `note` (may be NULL) as "file: object-id: what"; a file
+ * that cannot be read or parsed at all returns VG_EIO/VG_EINVAL with
+ * errbuf set. Not thread safe; only before freeze. */
+int vg_intel_load_file(vg_intel_store_t *s, const char *path, vg_intel_format_t fmt,
+                       void (*note)(void *user, const char *msg), void *user,
+                       char *errbuf, size_t errlen);
+
+/* Build the match indexes. After this the store is read-only and safe to
+ * share between threads. */
+int vg_intel_store_freeze(vg_intel_store_t *s);
+
+const vg_intel_load_report_t *vg_intel_store_report(const vg_intel_store_t *s);
+size_t vg_intel_store_count(const vg_intel_store_t *s);
+
+/* Match one observed value. For VG_IOC_IP, `value` is 4 or 16 raw address
+ * bytes and `port` the observed port (0 = unknown); for DOMAIN the name
+ * (case-insensitive, trailing dot ignored, parents tried); others the text
+ * as seen (hex hashes case-insensitive). Writes up to max_out matches and
+ * returns how many matched in total. Thread safe after freeze. */
+size_t vg_intel_match(const vg_intel_store_t *s, vg_ioc_type_t type, const void *value,
+                      size_t len, uint16_t port, const vg_indicator_t **out, size_t max_out);
+
+#endif
