@@ -1,0 +1,429 @@
+/* app_layer.c - the app-layer dispatcher: parser registry, protocol
+ * detection per flow, feeding parsers, tx/flow/error counters.
+ *
+ * Per flow (f->app) it keeps, for each direction, the bytes seen while
+ * probing (at most app-layer.probe-depth, since TCP delivery may split a
+ * request anywhere) and whether detection gave up there. Once a parser
+ * claims the flow, the buffered bytes are replayed to it in arrival order
+ * and live data follows. Suricata semantics for "failed": UDP fails on the
+ * first datagram no parser claims; TCP fails once both directions gave up
+ * (probes declined, probe depth reached, gap or EOF before detection).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "app/app_detect.h"
+#include "stream/stream.h"
+
+/* Parsers built into this binary. HTTP and TLS live in their own
+ * libraries; meson defines VG_HAVE_APP_<X> when their source exists. */
+static const vg_app_parser_t *
+layer_parser_table(vg_alproto_t proto)
+{
+    switch (proto) {
+    case VG_ALPROTO_DNS:
+        return &vg_app_parser_dns;
+#if defined(VG_HAVE_APP_HTTP) && VG_HAVE_APP_HTTP
+    case VG_ALPROTO_HTTP:
+        return &vg_app_parser_http;
+#endif
+#if defined(VG_HAVE_APP_TLS) && VG_HAVE_APP_TLS
+    case VG_ALPROTO_TLS:
+        return &vg_app_parser_tls;
+#endif
+    default:
+        return NULL;
+    }
+}
+
+const vg_app_parser_t *
+vg_app_parser_get(vg_alproto_t proto)
+{
+    return layer_parser_table(proto);
+}
+
+const char *
+vg_alproto_name(vg_alproto_t proto)
+{
+    switch (proto) {
+    case VG_ALPROTO_HTTP: return "http";
+    case VG_ALPROTO_TLS: return "tls";
+    case VG_ALPROTO_DNS: return "dns";
+    case VG_ALPROTO_FAILED: return "failed";
+    default: return "unknown";
+    }
+}
+
+const char *
+vg_buffer_name(vg_buffer_id_t id)
+{
+    static const char *const names[VG_BUF_MAX] = {
+        [VG_BUF_HTTP_URI] = "http.uri",
+        [VG_BUF_HTTP_URI_RAW] = "http.uri.raw",
+        [VG_BUF_HTTP_METHOD] = "http.method",
+        [VG_BUF_HTTP_HOST] = "http.host",
+        [VG_BUF_HTTP_HOST_RAW] = "http.host.raw",
+        [VG_BUF_HTTP_USER_AGENT] = "http.user_agent",
+        [VG_BUF_HTTP_HEADER] = "http.header",
+        [VG_BUF_HTTP_HEADER_RAW] = "http.header.raw",
+        [VG_BUF_HTTP_COOKIE] = "http.cookie",
+        [VG_BUF_HTTP_REQUEST_BODY] = "http.request_body",
+        [VG_BUF_HTTP_STAT_CODE] = "http.stat_code",
+        [VG_BUF_HTTP_STAT_MSG] = "http.stat_msg",
+        [VG_BUF_HTTP_RESPONSE_HEADER] = "http.response_header",
+        [VG_BUF_HTTP_RESPONSE_BODY] = "http.response_body",
+        [VG_BUF_HTTP_CONTENT_TYPE] = "http.content_type",
+        [VG_BUF_HTTP_REFERER] = "http.referer",
+        [VG_BUF_HTTP_PROTOCOL] = "http.protocol",
+        [VG_BUF_HTTP_URL_FULL] = "http.url",
+        [VG_BUF_FILE_DATA] = "file.data",
+        [VG_BUF_FILE_MD5] = "file.md5",
+        [VG_BUF_FILE_SHA1] = "file.sha1",
+        [VG_BUF_FILE_SHA256] = "file.sha256",
+        [VG_BUF_DNS_QUERY] = "dns.query",
+        [VG_BUF_DNS_ANSWER_NAME] = "dns.answers.rrname",
+        [VG_BUF_DNS_ANSWER_ADDR] = "dns.answers.addr",
+        [VG_BUF_DNS_ANSWER_DATA] = "dns.response.rrname",
+        [VG_BUF_TLS_SNI] = "tls.sni",
+        [VG_BUF_TLS_CERT_SUBJECT] = "tls.cert_subject",
+        [VG_BUF_TLS_CERT_ISSUER] = "tls.cert_issuer",
+        [VG_BUF_TLS_CERT_SERIAL] = "tls.cert_serial",
+        [VG_BUF_TLS_CERT_FINGERPRINT] = "tls.cert_fingerprint",
+        [VG_BUF_TLS_CERT_SHA256] = "tls.cert_sha256",
+        [VG_BUF_TLS_CERT_SHA1] = "tls.cert_sha1",
+        [VG_BUF_JA3_HASH] = "ja3.hash",
+        [VG_BUF_JA3_STRING] = "ja3.string",
+        [VG_BUF_JA3S_HASH] = "ja3s.hash",
+        [VG_BUF_JA3S_STRING] = "ja3s.string",
+        [VG_BUF_JA4_HASH] = "ja4.hash",
+    };
+    if ((unsigned)id >= VG_BUF_MAX || names[id] == NULL)
+        return "unknown";
+    return names[id];
+}
+
+/* ---- dispatcher ---- */
+
+enum { DET_PROBING = 0, DET_GAVE_UP, DET_DONE };
+
+struct vg_app_flow {
+    uint8_t det[2];            /* DET_* per direction */
+    uint8_t *probe_buf[2];     /* bytes seen while probing (<= app_probe_depth) */
+    uint32_t probe_len[2];
+    uint64_t probe_seq[2];     /* arrival order of the first buffered byte */
+    const vg_app_parser_t *parser;
+    void *state;
+    bool parser_failed;
+    bool seen_data[2];
+};
+
+/* Counter ids per protocol and transport (Suricata's names: a protocol
+ * on both transports gets a _tcp/_udp suffix: app_layer.flow.dns_udp). */
+typedef struct layer_ctrs {
+    vg_counter_id_t flow[2], tx[2], err[2]; /* [0] tcp, [1] udp */
+} layer_ctrs_t;
+
+struct vg_app_layer {
+    const vg_limits_t *limits;
+    vg_counters_t *counters;
+    bool enabled[VG_ALPROTO_MAX];
+    void (*emit)(vg_app_ctx_t *ctx, const vg_app_event_t *ev);
+    void *user;
+    layer_ctrs_t ctr[VG_ALPROTO_MAX];
+    vg_counter_id_t failed_tcp, failed_udp, probe_nomem;
+    uint64_t seq;
+};
+
+/* The ctx handed to parsers, with a way back to the dispatcher so tx
+ * events can be counted before they reach the worker. */
+typedef struct layer_ctx {
+    vg_app_ctx_t ctx;
+    vg_app_layer_t *al;
+    bool udp;
+} layer_ctx_t;
+
+static void
+layer_emit(vg_app_ctx_t *ctx, const vg_app_event_t *ev)
+{
+    layer_ctx_t *lc = (layer_ctx_t *)ctx;
+    if (ev->kind == VG_APP_EV_TX && (unsigned)ev->proto < VG_ALPROTO_MAX)
+        vg_counter_inc(lc->al->counters, lc->al->ctr[ev->proto].tx[lc->udp]);
+    if (lc->al->emit != NULL)
+        lc->al->emit(ctx, ev);
+}
+
+static void
+layer_ctx_init(layer_ctx_t *lc, vg_app_layer_t *al, vg_flow_t *f, const vg_packet_t *p)
+{
+    lc->ctx.limits = al->limits;
+    lc->ctx.counters = al->counters;
+    lc->ctx.flow = f;
+    lc->ctx.pkt = p;
+    lc->ctx.emit = layer_emit;
+    lc->ctx.user = al->user;
+    lc->al = al;
+    lc->udp = f->key.proto == VG_IPPROTO_UDP;
+}
+
+vg_app_layer_t *
+vg_app_layer_new(const vg_limits_t *limits, vg_counters_t *counters,
+                 const bool enabled[VG_ALPROTO_MAX],
+                 void (*emit)(vg_app_ctx_t *ctx, const vg_app_event_t *ev), void *user)
+{
+    vg_app_layer_t *al = calloc(1, sizeof(*al));
+    if (al == NULL)
+        return NULL;
+    al->limits = limits;
+    al->counters = counters;
+    al->emit = emit;
+    al->user = user;
+    char name[96];
+    for (int p = VG_ALPROTO_HTTP; p < VG_ALPROTO_MAX; p++) {
+        const vg_app_parser_t *ap = vg_app_parser_get((vg_alproto_t)p);
+        al->enabled[p] = ap != NULL && (enabled == NULL || enabled[p]);
+        if (ap == NULL)
+            continue;
+        for (int u = 0; u < 2; u++) {
+            const char *sfx = "";
+            if (ap->tcp && ap->udp)
+                sfx = u ? "_udp" : "_tcp";
+            snprintf(name, sizeof(name), "app_layer.flow.%s%s", ap->name, sfx);
+            al->ctr[p].flow[u] = vg_counter_register(name);
+            snprintf(name, sizeof(name), "app_layer.tx.%s%s", ap->name, sfx);
+            al->ctr[p].tx[u] = vg_counter_register(name);
+            snprintf(name, sizeof(name), "app_layer.error.%s%s.parser", ap->name, sfx);
+            al->ctr[p].err[u] = vg_counter_register(name);
+        }
+        if (ap->register_counters != NULL)
+            ap->register_counters();
+    }
+    al->failed_tcp = vg_counter_register("app_layer.flow.failed_tcp");
+    al->failed_udp = vg_counter_register("app_layer.flow.failed_udp");
+    al->probe_nomem = vg_counter_register("app_layer.probe_nomem");
+    return al;
+}
+
+void
+vg_app_layer_free(vg_app_layer_t *al)
+{
+    free(al);
+}
+
+static struct vg_app_flow *
+layer_flow(vg_flow_t *f)
+{
+    if (f->app == NULL)
+        f->app = calloc(1, sizeof(struct vg_app_flow));
+    return f->app;
+}
+
+static void
+layer_free_probe(struct vg_app_flow *af, int dir)
+{
+    free(af->probe_buf[dir]);
+    af->probe_buf[dir] = NULL;
+    af->probe_len[dir] = 0;
+}
+
+static void
+layer_set_failed(vg_app_layer_t *al, vg_flow_t *f, struct vg_app_flow *af)
+{
+    f->alproto = VG_ALPROTO_FAILED;
+    vg_counter_inc(al->counters, f->key.proto == VG_IPPROTO_UDP ? al->failed_udp : al->failed_tcp);
+    layer_free_probe(af, 0);
+    layer_free_probe(af, 1);
+}
+
+/* Feed the parser; count and latch a parser error. */
+static void
+layer_feed(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af, int dir, const uint8_t *data,
+           size_t len, unsigned flags)
+{
+    if (af->parser == NULL || af->state == NULL || af->parser_failed)
+        return;
+    int rc = af->parser->parse(&lc->ctx, af->state, dir, data, len, flags);
+    if (rc < 0) {
+        af->parser_failed = true;
+        vg_counter_inc(lc->al->counters, lc->al->ctr[af->parser->proto].err[lc->udp]);
+    }
+}
+
+/* A parser claimed the flow: create its state and replay buffered bytes,
+ * older direction first. */
+static void
+layer_detected(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af, vg_alproto_t proto,
+               int dir)
+{
+    vg_app_layer_t *al = lc->al;
+    f->alproto = (uint16_t)proto;
+    if (dir == VG_DIR_TOSERVER)
+        f->alproto_ts = (uint16_t)proto;
+    else
+        f->alproto_tc = (uint16_t)proto;
+    af->det[0] = af->det[1] = DET_DONE;
+    af->parser = vg_app_parser_get(proto);
+    vg_counter_inc(al->counters, al->ctr[proto].flow[lc->udp]);
+    af->state = af->parser->state_new(&lc->ctx);
+    if (af->state == NULL) {
+        af->parser_failed = true;
+        vg_counter_inc(al->counters, al->ctr[proto].err[lc->udp]);
+    }
+    int first = dir ^ 1;
+    if (af->probe_len[first] == 0 ||
+        (af->probe_len[dir] > 0 && af->probe_seq[dir] < af->probe_seq[first]))
+        first = dir;
+    for (int k = 0; k < 2; k++) {
+        int d = k == 0 ? first : first ^ 1;
+        if (af->probe_len[d] > 0) {
+            if (d != dir) {
+                if (d == VG_DIR_TOSERVER)
+                    f->alproto_ts = (uint16_t)proto;
+                else
+                    f->alproto_tc = (uint16_t)proto;
+            }
+            layer_feed(lc, f, af, d, af->probe_buf[d], af->probe_len[d], 0);
+        }
+        layer_free_probe(af, d);
+    }
+}
+
+void
+vg_app_layer_on_stream(void *alv, vg_flow_t *f, const vg_packet_t *p, int dir,
+                       const uint8_t *data, uint32_t len, unsigned flags)
+{
+    vg_app_layer_t *al = alv;
+    if (al == NULL || f == NULL || dir < 0 || dir > 1)
+        return;
+    struct vg_app_flow *af = layer_flow(f);
+    if (af == NULL)
+        return;
+    layer_ctx_t lc;
+    layer_ctx_init(&lc, al, f, p);
+    unsigned pflags = 0;
+    if (flags & VG_STREAM_GAP)
+        pflags |= VG_APP_GAP;
+    if (flags & VG_STREAM_EOF)
+        pflags |= VG_APP_EOF;
+    bool has_data = (flags & VG_STREAM_GAP) == 0 && data != NULL && len > 0;
+
+    if (af->parser != NULL) {
+        if (has_data && !af->seen_data[dir]) {
+            if (dir == VG_DIR_TOSERVER && f->alproto_ts == VG_ALPROTO_UNKNOWN)
+                f->alproto_ts = f->alproto;
+            if (dir == VG_DIR_TOCLIENT && f->alproto_tc == VG_ALPROTO_UNKNOWN)
+                f->alproto_tc = f->alproto;
+        }
+        if (has_data)
+            af->seen_data[dir] = true;
+        if (has_data || pflags)
+            layer_feed(&lc, f, af, dir, has_data ? data : NULL, (flags & VG_STREAM_GAP) ? len
+                                                                : (has_data ? len : 0), pflags);
+        return;
+    }
+    if (f->alproto == VG_ALPROTO_FAILED || af->det[dir] != DET_PROBING) {
+        goto check_failed;
+    }
+    if (flags & VG_STREAM_GAP) {
+        /* a hole before detection: this direction cannot be detected */
+        af->det[dir] = DET_GAVE_UP;
+        layer_free_probe(af, dir);
+        goto check_failed;
+    }
+    if (has_data) {
+        af->seen_data[dir] = true;
+        size_t depth = (size_t)al->limits->app_probe_depth;
+        size_t room = depth > af->probe_len[dir] ? depth - af->probe_len[dir] : 0;
+        size_t take = VG_MIN((size_t)len, room);
+        if (take > 0) {
+            uint8_t *nb = realloc(af->probe_buf[dir], af->probe_len[dir] + take);
+            if (nb == NULL) {
+                vg_counter_inc(al->counters, al->probe_nomem);
+                af->det[dir] = DET_GAVE_UP;
+                goto check_failed;
+            }
+            if (af->probe_len[dir] == 0)
+                af->probe_seq[dir] = ++al->seq;
+            memcpy(nb + af->probe_len[dir], data, take);
+            af->probe_buf[dir] = nb;
+            af->probe_len[dir] += (uint32_t)take;
+        }
+        vg_alproto_t proto = VG_ALPROTO_UNKNOWN;
+        int rc = vg_app_detect(al->enabled, af->probe_buf[dir], af->probe_len[dir], dir, true,
+                               f->key.dp, &proto);
+        if (rc == VG_OK) {
+            bool rest_new = take < len; /* bytes past the probe depth */
+            layer_detected(&lc, f, af, proto, dir);
+            if (rest_new)
+                layer_feed(&lc, f, af, dir, data + take, len - take, 0);
+            if (pflags & VG_APP_EOF)
+                layer_feed(&lc, f, af, dir, NULL, 0, VG_APP_EOF);
+            return;
+        }
+        if (rc == VG_DECLINED || af->probe_len[dir] >= depth) {
+            af->det[dir] = DET_GAVE_UP;
+            layer_free_probe(af, dir);
+        }
+    }
+    if ((flags & VG_STREAM_EOF) && af->det[dir] == DET_PROBING) {
+        af->det[dir] = DET_GAVE_UP;
+        layer_free_probe(af, dir);
+    }
+check_failed:
+    if (f->alproto == VG_ALPROTO_UNKNOWN && af->det[0] == DET_GAVE_UP &&
+        af->det[1] == DET_GAVE_UP && (af->seen_data[0] || af->seen_data[1]))
+        layer_set_failed(al, f, af);
+}
+
+void
+vg_app_layer_on_udp(vg_app_layer_t *al, vg_packet_t *p)
+{
+    vg_flow_t *f = p != NULL ? p->flow : NULL;
+    if (al == NULL || f == NULL || p->payload == NULL || p->payload_len == 0)
+        return;
+    struct vg_app_flow *af = layer_flow(f);
+    if (af == NULL)
+        return;
+    int dir = p->dir;
+    layer_ctx_t lc;
+    layer_ctx_init(&lc, al, f, p);
+    if (af->parser == NULL) {
+        if (f->alproto == VG_ALPROTO_FAILED)
+            return;
+        vg_alproto_t proto = VG_ALPROTO_UNKNOWN;
+        int rc = vg_app_detect(al->enabled, p->payload, p->payload_len, dir, false, f->key.dp,
+                               &proto);
+        if (rc != VG_OK) {
+            /* Suricata: UDP detection is decided on the first datagram */
+            layer_set_failed(al, f, af);
+            return;
+        }
+        layer_detected(&lc, f, af, proto, dir);
+    }
+    if (dir == VG_DIR_TOSERVER && f->alproto_ts == VG_ALPROTO_UNKNOWN)
+        f->alproto_ts = f->alproto;
+    if (dir == VG_DIR_TOCLIENT && f->alproto_tc == VG_ALPROTO_UNKNOWN)
+        f->alproto_tc = f->alproto;
+    layer_feed(&lc, f, af, dir, p->payload, p->payload_len, 0);
+}
+
+void
+vg_app_layer_flow_end(vg_app_layer_t *al, vg_flow_t *f, const vg_packet_t *p)
+{
+    if (f == NULL || f->app == NULL)
+        return;
+    struct vg_app_flow *af = f->app;
+    if (al != NULL && af->parser != NULL && af->state != NULL) {
+        layer_ctx_t lc;
+        layer_ctx_init(&lc, al, f, p);
+        if (af->parser->flush != NULL)
+            af->parser->flush(&lc.ctx, af->state);
+    }
+    if (af->parser != NULL && af->state != NULL)
+        af->parser->state_free(af->state);
+    layer_free_probe(af, 0);
+    layer_free_probe(af, 1);
+    free(af);
+    f->app = NULL;
+}
