@@ -94,6 +94,14 @@
     X(GRE_PKT_TOO_SMALL,            "gre.pkt_too_small",             DECODE)  \
     X(GRE_WRONG_VERSION,            "gre.wrong_version",             DECODE)  \
     X(VXLAN_UNKNOWN_PAYLOAD_TYPE,   "vxlan.unknown_payload_type",    DECODE)  \
+    X(GRE_VERSION0_RECUR,           "gre.version0_recur",            DECODE)  \
+    X(GRE_VERSION0_FLAGS,           "gre.version0_flags",            DECODE)  \
+    X(GRE_VERSION0_HDR_TOO_BIG,     "gre.version0_hdr_too_big",      DECODE)  \
+    X(GRE_VERSION0_MALFORMED_SRE_HDR, "gre.version0_malformed_sre_hdr", DECODE) \
+    X(IPV4_IN_IPV6_PKT_TOO_SMALL,   "ipv6.ipv4_in_ipv6_too_small",   DECODE)  \
+    X(IPV4_IN_IPV6_WRONG_IP_VER,    "ipv6.ipv4_in_ipv6_wrong_version", DECODE) \
+    X(IPV6_IN_IPV6_PKT_TOO_SMALL,   "ipv6.ipv6_in_ipv6_too_small",   DECODE)  \
+    X(IPV6_IN_IPV6_WRONG_IP_VER,    "ipv6.ipv6_in_ipv6_wrong_version", DECODE) \
     /* stream (set by src/stream) */                                          \
     X(STREAM_3WHS_ACK_IN_WRONG_DIR, "stream.3whs_ack_in_wrong_dir",  STREAM)  \
     X(STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION, "stream.3whs_synack_in_wrong_direction", STREAM) \

@@ -11,6 +11,8 @@
 #include "core/core.h"
 #include "decode/decode_events.h"
 
+#include <stdlib.h>
+
 /* An IPv4 or IPv6 address. IPv4 lives in the first 4 bytes, the rest are
  * zero, so a key compare is a 16-byte memcmp plus `family`. */
 typedef struct vg_addr {
@@ -128,6 +130,43 @@ vg_packet_add_event(vg_packet_t *p, vg_decode_event_t ev)
             return;
     if (p->n_events < VG_PKT_MAX_EVENTS)
         p->events[p->n_events++] = (uint16_t)ev;
+}
+
+/* Make sure p->buf holds at least `need` bytes (need <= cap), growing it with
+ * realloc (geometrically, never past cap). Returns VG_OK or VG_ENOMEM (buffer
+ * unchanged). If p->data pointed at p->buf it follows the move. The packet
+ * owns the buffer; release it with vg_packet_fini. Not for the per-packet hot
+ * path once the buffer has reached its working size (it then does nothing). */
+static inline int
+vg_packet_reserve(vg_packet_t *p, uint32_t need, uint32_t cap)
+{
+    if (need > cap)
+        return VG_ENOMEM;
+    if (p->buf != NULL && p->buf_size >= need)
+        return VG_OK;
+    uint32_t sz = p->buf_size ? p->buf_size : 2048;
+    while (sz < need)
+        sz = sz > cap / 2 ? cap : sz * 2;
+    bool data_in_buf = p->data != NULL && p->data == p->buf;
+    uint8_t *nb = (uint8_t *)realloc(p->buf, sz);
+    if (nb == NULL)
+        return VG_ENOMEM;
+    p->buf = nb;
+    p->buf_size = sz;
+    if (data_in_buf)
+        p->data = nb;
+    return VG_OK;
+}
+
+/* Free the packet's own buffer and clear the pointers into it. */
+static inline void
+vg_packet_fini(vg_packet_t *p)
+{
+    if (p->data == p->buf)
+        p->data = NULL;
+    free(p->buf);
+    p->buf = NULL;
+    p->buf_size = 0;
 }
 
 #endif
