@@ -233,6 +233,26 @@ decode_inner(vg_decode_ctx_t *d, vg_packet_t *p, int ver, uint16_t ethertype, vg
     return VG_OK;
 }
 
+bool
+vg_decode_linktype_supported(int linktype)
+{
+    switch (linktype) {
+    case VG_DLT_EN10MB:
+    case VG_DLT_LINUX_SLL:
+    case VG_DLT_LINUX_SLL2:
+    case VG_DLT_NULL:
+    case VG_DLT_LOOP:
+    case VG_DLT_RAW:
+    case VG_DLT_RAW_OPENBSD:
+    case VG_LINKTYPE_RAW:
+    case VG_LINKTYPE_IPV4:
+    case VG_LINKTYPE_IPV6:
+        return true;
+    default:
+        return false;
+    }
+}
+
 int
 vg_decode_packet(vg_decode_ctx_t *d, vg_packet_t *p)
 {

@@ -73,6 +73,10 @@ int vg_decode_ctx_init(vg_decode_ctx_t *d, const vg_limits_t *limits, vg_counter
  * into p->data and never past p->data + p->caplen. */
 int vg_decode_packet(vg_decode_ctx_t *d, vg_packet_t *p);
 
+/* True if vg_decode_packet knows link type `linktype` (others decode to
+ * VG_PKT_INVALID with the unsupported_linktype event). */
+bool vg_decode_linktype_supported(int linktype);
+
 /* Clear the decode and flow fields of p (capture fields and buffer kept). */
 void vg_decode_reset(vg_packet_t *p);
 
