@@ -23,6 +23,7 @@ typedef struct vg_flow_key {
     uint16_t vlan_id[2];
     uint8_t proto;
     uint8_t icmp_type; /* ICMP flows: type/code instead of ports (Suricata semantics) */
+    uint8_t icmp_code; /* ICMP flows: first packet's code (not part of the lookup) */
 } vg_flow_key_t;
 
 typedef enum {
@@ -51,6 +52,8 @@ typedef enum {
 #define VG_FLOW_F_ALERTED        (1u << 1)
 #define VG_FLOW_F_EMERGENCY      (1u << 2)
 #define VG_FLOW_F_LOGGED         (1u << 3)
+#define VG_FLOW_F_GAP_TS         (1u << 4)  /* stream: a gap in the toserver stream (EVE tcp.ts_gap) */
+#define VG_FLOW_F_GAP_TC         (1u << 5)  /* stream: a gap in the toclient stream (EVE tcp.tc_gap) */
 
 struct vg_tcp_session;   /* src/stream */
 struct vg_app_flow;      /* src/app */
@@ -80,12 +83,26 @@ typedef struct vg_flow {
     struct vg_flow *hnext;
     struct vg_flow *lru_prev;
     struct vg_flow *lru_next;
+
+    /* --- additions (flow owner) --- */
+    struct vg_flow_table *table; /* owning table (memory accounting helper) */
+    uint64_t mem_extra;          /* bytes charged by stream/app via vg_flow_mem_add */
+    uint8_t icmp_type_tc;        /* first toclient ICMP packet's type/code (EVE response_icmp_*) */
+    uint8_t icmp_code_tc;
+    uint8_t tcp_state;           /* last TCP state set by src/stream (survives f->tcp being freed) */
+    uint8_t lru_class;           /* worker-private: which timeout list the flow is on */
+    uint8_t min_ttl[2];          /* per direction, for EVE ts/tc ttl fields */
+    uint8_t max_ttl[2];
 } vg_flow_t;
 
 typedef struct vg_flow_table vg_flow_table_t;
 
 /* Called when a flow ends (timeout, eviction, end of run) before its memory
- * is released: the owner flushes stream/app state and logs the flow. */
+ * is released: the owner flushes stream/app state and logs the flow.
+ * f->end_reason is set before the call. The callback must release what
+ * other stages hang on the flow (vg_stream_flow_end() frees f->tcp; the
+ * app layer frees f->app; intel f->intel): the flow stage does not know
+ * their types and frees only the record. */
 typedef void (*vg_flow_end_cb)(void *user, vg_flow_t *flow);
 
 /* Create a worker's table. Limits are read at creation. NULL on ENOMEM. */
@@ -109,6 +126,21 @@ void vg_flow_set_state(vg_flow_t *f, vg_flow_state_t st);
 
 /* Number of live flows (tests, stats). */
 size_t vg_flow_table_count(const vg_flow_table_t *t);
+
+/* Memory accounting for per-flow state owned by other stages (app parsers,
+ * stream): charge `n` bytes to the flow table's flow.memcap. Returns VG_OK,
+ * or VG_ENOMEM (nothing charged; counted as flow.memcap) when the charge
+ * would exceed the memcap: the caller must then not keep the memory.
+ * Whatever is still charged when the flow is freed is released then. */
+int vg_flow_mem_add(vg_flow_t *f, size_t n);
+void vg_flow_mem_sub(vg_flow_t *f, size_t n);
+
+/* Bytes currently charged to the table's memcap (records, buckets, extra). */
+uint64_t vg_flow_table_memuse(const vg_flow_table_t *t);
+
+/* End every flow now with reason SHUTDOWN (on_end called for each), keeping
+ * the table usable. vg_flow_table_free does this too. */
+void vg_flow_table_flush(vg_flow_table_t *t);
 
 /* Symmetric hash of a packet's flow key: same value for both directions.
  * Used by the reader to pick the worker; seed fixed per run. */

@@ -25,6 +25,22 @@
 #define VG_STREAM_GAP    0x02   /* `len` bytes are missing before what follows; data NULL */
 #define VG_STREAM_EOF    0x04   /* direction closed (FIN/RST/flow end); no more data */
 #define VG_STREAM_START  0x08   /* first delivery of this direction */
+#define VG_STREAM_DEPTH  0x10   /* with EOF: stream.reassembly.depth reached, the rest is not inspected */
+
+/* TCP session states, named as Suricata's EVE tcp.state (f->tcp_state). */
+typedef enum {
+    VG_TCP_NONE = 0,
+    VG_TCP_SYN_SENT,
+    VG_TCP_SYN_RECV,
+    VG_TCP_ESTABLISHED,
+    VG_TCP_FIN_WAIT1,
+    VG_TCP_FIN_WAIT2,
+    VG_TCP_TIME_WAIT,
+    VG_TCP_LAST_ACK,
+    VG_TCP_CLOSE_WAIT,
+    VG_TCP_CLOSING,
+    VG_TCP_CLOSED,
+} vg_tcp_state_t;
 
 /* Consumer of reassembled bytes. dir is VG_DIR_TOSERVER/TOCLIENT; `p` is
  * the packet that triggered delivery (may be a packet of the opposite
@@ -51,7 +67,13 @@ int vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p);
  * `p` may be NULL (end of run). */
 void vg_stream_flow_end(vg_stream_ctx_t *s, vg_flow_t *f, const vg_packet_t *p);
 
-/* TCP state name as Suricata's EVE tcp.state ("established", "closed", ...). */
+/* TCP state name as Suricata's EVE tcp.state ("established", "closed", ...).
+ * Reads f->tcp_state, so it still answers after vg_stream_flow_end(). */
 const char *vg_stream_state_name(const vg_flow_t *f);
+
+/* Bytes held by the context: sessions (stream.memcap) and queued segments
+ * (stream.reassembly.memcap). For stats and tests. */
+uint64_t vg_stream_memuse(const vg_stream_ctx_t *s);
+uint64_t vg_stream_reassembly_memuse(const vg_stream_ctx_t *s);
 
 #endif
