@@ -24,6 +24,7 @@ typedef struct vg_eve_cfg {
     bool tls_extended;          /* types.tls.extended */
     bool stats_totals, stats_threads, stats_deltas;
     bool dns_v3_grouped;        /* dns formats: detailed + grouped, as in suricata.yaml */
+    bool files_force_hash;      /* types.files.force-hash set: fileinfo logs md5/sha1/sha256 */
 } vg_eve_cfg_t;
 
 /* Where src_ip/dest_ip come from. */
