@@ -839,6 +839,12 @@ dns_parse_tcp(vg_app_ctx_t *ctx, dns_state_t *st, int dir, const uint8_t *data, 
                     continue;          /* the length prefix just completed */
                 }
             }
+            if (need == 2 && d->len == 2 && ((d->buf[0] << 8) | d->buf[1]) > 0) {
+                /* the prefix just completed: top up the body next */
+                if (len == 0)
+                    return VG_OK;
+                continue;
+            }
             p = d->buf;
             avail = d->len;
         } else {
