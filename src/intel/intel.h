@@ -10,6 +10,7 @@
 #define VG_INTEL_H
 
 #include "core/core.h"
+#include "core/core_limits.h"
 
 typedef enum {
     VG_IOC_IP = 0,      /* IPv4 or IPv6 address or CIDR; optional port */
@@ -32,6 +33,9 @@ typedef enum {
 const char *vg_ioc_type_name(vg_ioc_type_t t);
 const char *vg_ioc_type_zeek_name(vg_ioc_type_t t);
 
+typedef enum { VG_INTEL_FMT_AUTO = 0, VG_INTEL_FMT_STIX, VG_INTEL_FMT_MISP, VG_INTEL_FMT_ZEEK }
+    vg_intel_format_t;
+
 /* An intrusion set (or other actor object) an indicator points to. */
 typedef struct vg_intel_actor_ref {
     const char *id;    /* "intrusion-set--..." (or a MISP galaxy/zeek name when no id) */
@@ -52,6 +56,10 @@ typedef struct vg_indicator {
     const char *warning;       /* e.g. x_vigil_warninglists joined; NULL if none */
     const vg_intel_actor_ref_t *actors;
     size_t n_actors;
+    /* Added by the intel engineer (additive). */
+    bool to_ids;               /* MISP to_ids; true for STIX and Zeek */
+    vg_intel_format_t format;  /* which loader made it */
+    const char *pattern;       /* STIX pattern / MISP "type: value" / Zeek line (for EVE); may be NULL */
 } vg_indicator_t;
 
 typedef struct vg_intel_store vg_intel_store_t;
@@ -66,10 +74,26 @@ typedef struct vg_intel_load_report {
     size_t objects_seen;
     size_t objects_by_type[16];           /* see vg_intel_report_type_name */
     size_t errors;
+    /* Added by the intel engineer (additive). */
+    size_t indicators_by_type[VG_IOC_TYPE_MAX];
+    size_t indicators_with_port;          /* IP indicators restricted to one port */
+    size_t indicators_not_ids;            /* MISP to_ids=false, loaded (see NOTES.md) */
+    size_t indicators_skipped_ids;        /* MISP to_ids=false, dropped (misp_ids_only) */
+    size_t indicators_skipped_deleted;    /* MISP deleted=true */
+    size_t indicators_skipped_dup;        /* same type+value+port+id loaded twice */
+    size_t indicators_skipped_invalid;    /* value does not parse for its type */
+    size_t patterns_partial;              /* OR patterns with some unsupported branches */
+    size_t attributes_ignored;            /* MISP attribute types that are not network/file IOCs */
+    size_t indicators_with_actors;        /* after freeze */
+    size_t actor_links;                   /* indicator -> actor refs, after freeze */
+    size_t actors_named;                  /* distinct actor ids/names referenced, after freeze */
+    vg_intel_format_t last_format;        /* format of the last file loaded */
 } vg_intel_load_report_t;
 
-typedef enum { VG_INTEL_FMT_AUTO = 0, VG_INTEL_FMT_STIX, VG_INTEL_FMT_MISP, VG_INTEL_FMT_ZEEK }
-    vg_intel_format_t;
+/* Index into objects_by_type: "indicator", "relationship", ... "other". */
+#define VG_INTEL_OBJ_TYPES 16
+const char *vg_intel_report_type_name(size_t i);
+const char *vg_intel_format_name(vg_intel_format_t f);
 
 vg_intel_store_t *vg_intel_store_new(void);
 void vg_intel_store_free(vg_intel_store_t *s);
@@ -97,5 +121,50 @@ size_t vg_intel_store_count(const vg_intel_store_t *s);
  * returns how many matched in total. Thread safe after freeze. */
 size_t vg_intel_match(const vg_intel_store_t *s, vg_ioc_type_t type, const void *value,
                       size_t len, uint16_t port, const vg_indicator_t **out, size_t max_out);
+
+/* ---- additions (intel engineer) ---- */
+
+
+
+/* Options; call before loading. limits may be NULL (defaults). now_us is
+ * the time "expired" is judged against (0 = wall clock at load). When
+ * skip_expired, indicators whose valid_until <= now are not loaded.
+ * When misp_ids_only, MISP attributes with to_ids=false are not loaded
+ * (MISP's own IDS export behaviour); the default loads them and keeps
+ * to_ids in the indicator. */
+void vg_intel_store_set_limits(vg_intel_store_t *s, const vg_limits_t *limits);
+void vg_intel_store_set_options(vg_intel_store_t *s, bool skip_expired, bool misp_ids_only,
+                                vg_time_us_t now_us);
+
+/* Load from memory (tests, fuzzing). `name` is used in messages. */
+int vg_intel_load_buf(vg_intel_store_t *s, const char *name, const char *data, size_t len,
+                      vg_intel_format_t fmt, void (*note)(void *user, const char *msg),
+                      void *user, char *errbuf, size_t errlen);
+
+/* Guess the format of a file's first bytes: '#fields'/'#separator' -> ZEEK,
+ * '{"Event"' / '{"response"' / '[' -> MISP, other JSON -> STIX;
+ * VG_INTEL_FMT_AUTO when it looks like none. */
+vg_intel_format_t vg_intel_detect_format(const char *data, size_t len);
+
+/* Is the indicator past its valid_until at `now`? */
+static inline bool
+vg_indicator_expired(const vg_indicator_t *ind, vg_time_us_t now)
+{
+    return ind->valid_until != 0 && ind->valid_until <= now;
+}
+
+/* i-th indicator (0 .. count-1), for listing and tests. */
+const vg_indicator_t *vg_intel_store_get(const vg_intel_store_t *s, size_t i);
+
+/* Approximate bytes held by the store (bench). */
+size_t vg_intel_store_bytes(const vg_intel_store_t *s);
+
+/* Normalize a value the way the store does for `type` (lowercase hex,
+ * domain lowercase without trailing dot, URL "host[:port]/path" without
+ * scheme and default port, IP as "a.b.c.d[/n]"). Writes a NUL-terminated
+ * string to out; *port gets an IP's port when the text has one
+ * ("1.2.3.4:80", "1.2.3.4|80", "[::1]:80"). VG_OK or VG_EINVAL (why set). */
+int vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
+                       size_t outlen, uint16_t *port, const char **why);
 
 #endif

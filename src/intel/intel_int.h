@@ -1,0 +1,147 @@
+/* intel_int.h - internals shared by the intel store, its loaders and
+ * matchers. Not for use outside src/intel (and its tests). */
+#ifndef VG_INTEL_INT_H
+#define VG_INTEL_INT_H
+
+#include "intel/intel.h"
+#include "util/util_radix.h"
+
+#include <jansson.h>
+
+/* ---- string arena: every string of the store lives here ---- */
+typedef struct intel_chunk {
+    struct intel_chunk *next;
+    size_t used, cap;
+    char data[];
+} intel_chunk_t;
+
+/* ---- one indicator as loaded, before freeze ---- */
+typedef struct intel_rec {
+    vg_indicator_t ind;
+    const char *created_by;     /* STIX identity id, resolved at freeze */
+    uint32_t next;              /* chain of records with the same key */
+    uint32_t actor_first;       /* MISP/Zeek actor refs by name: index in store->pactors */
+    uint16_t actor_n;
+    uint8_t prefix;             /* IP: prefix length */
+    uint8_t family;             /* IP: 4 or 6 */
+    uint8_t addr[16];           /* IP: network address */
+    bool dead;                  /* revoked via a revoked-by relationship */
+} intel_rec_t;
+
+typedef struct intel_rel {
+    const char *src, *dst, *type;
+} intel_rel_t;
+
+typedef struct intel_name {
+    const char *id, *name, *type;
+} intel_name_t;
+
+/* Hash index slot: xxh3 of (type, normalized value) -> first record. */
+typedef struct intel_slot {
+    uint64_t h;
+    uint32_t first;   /* UINT32_MAX = empty */
+} intel_slot_t;
+
+struct vg_intel_store {
+    intel_chunk_t *arena;
+    size_t arena_bytes;
+    intel_rec_t *recs;
+    size_t n_recs, cap_recs;
+    intel_rel_t *rels;
+    size_t n_rels, cap_rels;
+    intel_name_t *names;
+    size_t n_names, cap_names;
+    vg_intel_actor_ref_t *pactors;    /* actor refs given by name (MISP tags, Zeek meta) */
+    size_t n_pactors, cap_pactors;
+    vg_indicator_t *inds;             /* after freeze: final records, stable addresses */
+    vg_intel_actor_ref_t *actor_arr;  /* after freeze: all actor refs */
+    intel_slot_t *slots;              /* after freeze */
+    size_t n_slots;                   /* power of two */
+    uint32_t *chain;                  /* after freeze: next index per indicator (same key) */
+    uint32_t *live;                   /* after freeze: indexes of indicators kept */
+    size_t n_live;
+    vg_radix_t *r4, *r6;
+    bool frozen;
+    vg_limits_t limits;
+    bool skip_expired, misp_ids_only;
+    vg_time_us_t now;
+    vg_intel_load_report_t rep;
+    /* load-time context */
+    const char *cur_file;
+    void (*note)(void *user, const char *msg);
+    void *note_user;
+};
+
+/* arena */
+const char *intel_strndup(vg_intel_store_t *s, const char *p, size_t n);
+const char *intel_strdup(vg_intel_store_t *s, const char *p);
+
+/* Report one problem with an object: "file: id: what". */
+void intel_note(vg_intel_store_t *s, const char *id, const char *fmt, ...) VG_PRINTF(3, 4);
+
+/* What a loader hands to the store. Strings are copied. */
+typedef struct intel_add {
+    vg_ioc_type_t type;
+    const char *value;
+    size_t value_len;
+    uint16_t port;
+    const char *id;
+    const char *source;
+    const char *created_by;
+    int confidence;
+    vg_time_us_t valid_from, valid_until;
+    const char *description;
+    const char *warning;
+    const char *pattern;
+    bool to_ids;
+    vg_intel_format_t format;
+    const vg_intel_actor_ref_t *actors;   /* by-name refs (MISP, Zeek); copied */
+    size_t n_actors;
+} intel_add_t;
+
+/* Normalize and add one indicator. VG_OK; VG_DECLINED when skipped
+ * (expired, bad value: noted and counted); VG_ENOMEM; VG_EINVAL when
+ * the intel.max-indicators limit is hit (errbuf-worthy, stops the load). */
+int intel_add(vg_intel_store_t *s, const intel_add_t *a);
+
+int intel_add_rel(vg_intel_store_t *s, const char *src, const char *dst, const char *type);
+int intel_add_name(vg_intel_store_t *s, const char *id, const char *name, const char *type);
+void intel_count_obj(vg_intel_store_t *s, const char *stix_type);
+
+/* Loaders (data is NUL-terminated at data[len]). */
+int intel_load_stix(vg_intel_store_t *s, const char *name, const char *data, size_t len,
+                    char *errbuf, size_t errlen);
+int intel_load_misp(vg_intel_store_t *s, const char *name, const char *data, size_t len,
+                    char *errbuf, size_t errlen);
+int intel_load_zeek(vg_intel_store_t *s, const char *name, const char *data, size_t len,
+                    char *errbuf, size_t errlen);
+
+/* Hash of a normalized key. */
+uint64_t intel_key_hash(vg_ioc_type_t type, const char *v, size_t n);
+
+/* ---- STIX patterning (intel_stix_pattern.c) ---- */
+typedef struct vg_stix_alt {
+    vg_ioc_type_t type;
+    const char *value;      /* points into the parse result's buffer, NUL-terminated */
+    uint16_t port;
+} vg_stix_alt_t;
+
+typedef struct vg_stix_parsed {
+    vg_stix_alt_t *alts;
+    size_t n;
+    size_t n_unsupported;   /* OR branches that were dropped (partial support) */
+    char first_unsupported[256];
+    char *buf;              /* owns the values */
+} vg_stix_parsed_t;
+
+/* Parse a STIX 2.x pattern and reduce it to independent alternatives, each
+ * one indicator (type, value, port). max_len bounds the pattern length.
+ * Returns VG_OK (n >= 1; some OR branches may have been dropped, see
+ * n_unsupported), VG_DECLINED (valid but nothing in it is supported: why
+ * says what), VG_EINVAL (syntax error: why says where), VG_ENOMEM.
+ * out must be vg_stix_parsed_fini()ed in every case. */
+int vg_stix_pattern_parse(const char *pattern, size_t len, size_t max_len, vg_stix_parsed_t *out,
+                          char *why, size_t whylen);
+void vg_stix_parsed_fini(vg_stix_parsed_t *p);
+
+#endif
