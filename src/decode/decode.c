@@ -46,7 +46,6 @@ vg_decode_ctx_init(vg_decode_ctx_t *d, const vg_limits_t *limits, vg_counters_t 
     id->ipv4_in_ipv4 = vg_counter_register("decoder.ipv4_in_ipv4");
     id->unknown_ethertype = vg_counter_register("decoder.unknown_ethertype");
     id->too_many_layers = vg_counter_register("decoder.max_layers_reached");
-    id->unsupported_linktype = vg_counter_register("decoder.unsupported_linktype");
     char name[96];
     for (int ev = 0; ev < VG_EV_MAX; ev++) {
         if (vg_decode_event_layer((vg_decode_event_t)ev) != VG_EV_LAYER_DECODE)
@@ -291,7 +290,7 @@ vg_decode_packet(vg_decode_ctx_t *d, vg_packet_t *p)
         rc = decode_raw(d, p, c, 6);
         break;
     default:
-        decode_count(d, d->id.unsupported_linktype);
+        /* counted once, as decoder.unsupported_linktype, by the event */
         rc = decode_fail(d, p, VG_EV_UNSUPPORTED_LINKTYPE);
         break;
     }
