@@ -86,6 +86,8 @@ typedef struct vg_app_event {
     const void *tx;          /* protocol's tx struct (TX, ANOMALY: may be NULL) */
     const void *file;        /* vg_app_file_t for FILE */
     const char *anomaly;     /* ANOMALY: Suricata event name, e.g. "request_header_invalid" */
+    bool suppress_log;       /* TX: inspect, but write no EVE record (Suricata's logger
+                              * would skip it, e.g. TLS without certificate) */
 } vg_app_event_t;
 
 /* A transferred body (fileinfo). Owned by the parser. */
