@@ -12,7 +12,7 @@ detect_port_match(const vg_app_parser_t *ap, uint16_t port)
 
 int
 vg_app_detect(const bool enabled[VG_ALPROTO_MAX], const uint8_t *data, size_t len, int dir,
-              bool is_tcp, uint16_t server_port, vg_alproto_t *out)
+              bool is_tcp, uint16_t server_port, uint16_t client_port, vg_alproto_t *out)
 {
     const vg_app_parser_t *order[VG_ALPROTO_MAX];
     size_t n = 0;
@@ -24,7 +24,10 @@ vg_app_detect(const bool enabled[VG_ALPROTO_MAX], const uint8_t *data, size_t le
                 continue;
             if (is_tcp ? !ap->tcp : !ap->udp)
                 continue;
-            if (detect_port_match(ap, server_port) == (pass == 0))
+            bool hinted = detect_port_match(ap, server_port) || detect_port_match(ap, client_port);
+            if (p == VG_ALPROTO_DNS && !hinted)
+                continue; /* port-bound probe, see app_detect.h */
+            if (hinted == (pass == 0))
                 order[n++] = ap;
         }
     }
@@ -38,7 +41,8 @@ vg_app_detect(const bool enabled[VG_ALPROTO_MAX], const uint8_t *data, size_t le
         if (rc == VG_AGAIN) {
             /* UDP/53: a datagram never grows, so "cannot tell" means DNS */
             if (!is_tcp && order[i]->proto == VG_ALPROTO_DNS &&
-                detect_port_match(order[i], server_port)) {
+                (detect_port_match(order[i], server_port) ||
+                 detect_port_match(order[i], client_port))) {
                 *out = VG_ALPROTO_DNS;
                 return VG_OK;
             }

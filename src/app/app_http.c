@@ -155,7 +155,6 @@ typedef struct http_state {
     uint32_t ntx;
     uint64_t next_tx_id;
     uint32_t next_file_id;
-    bool replay_held;     /* CONNECT refused: parse held toserver bytes */
 } http_state_t;
 
 /* ---------------------------------------------------------------- utils */
@@ -657,6 +656,20 @@ request_headers_done(vg_app_ctx_t *ctx, http_state_t *s, vg_http_tx_t *tx)
                                                                     UINT32_MAX));
 }
 
+static void parse_dir(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t n);
+
+/* CONNECT answered: parse the client bytes held meanwhile, now, so that they
+ * come before any later response bytes (they are in the client's order). */
+static void
+replay_held(vg_app_ctx_t *ctx, http_state_t *s)
+{
+    vg_http_str_t held = s->d[0].held;
+    s->d[0].held = (vg_http_str_t){0};
+    if (held.len > 0)
+        parse_dir(ctx, s, VG_DIR_TOSERVER, held.p, held.len);
+    vg_http_str_free(&held);
+}
+
 /* Choose the body framing after the header block of `dir`. */
 static void
 headers_done(vg_app_ctx_t *ctx, http_state_t *s, int dir)
@@ -754,11 +767,11 @@ headers_done(vg_app_ctx_t *ctx, http_state_t *s, int dir)
             msg_done(ctx, s, dir);
             s->d[0].st = ST_TUNNEL_PROBE;
             s->d[1].st = ST_TUNNEL_PROBE;
-            s->replay_held = true; /* client bytes sent early: probed as tunnel data */
+            replay_held(ctx, s); /* client bytes sent early: probed as tunnel data */
             return;
         }
-        s->replay_held = true;
         s->d[0].st = ST_LINE;
+        replay_held(ctx, s);
     }
     if (tx->is_head || st == 204 || st == 304 || (st >= 100 && st < 200)) {
         msg_done(ctx, s, dir);
@@ -1331,7 +1344,6 @@ http_reset(http_state_t *s)
     s->next_tx_id = 0;
     dir_fini(&s->d[0]);
     dir_fini(&s->d[1]);
-    s->replay_held = false;
 }
 
 static void
@@ -1355,14 +1367,6 @@ http_parse(vg_app_ctx_t *ctx, void *state, int dir, const uint8_t *data, size_t 
         parse_gap(ctx, s, dir, len);
     else if (data != NULL && len > 0)
         parse_dir(ctx, s, dir, data, len);
-    if (s->replay_held) {
-        s->replay_held = false;
-        vg_http_str_t held = s->d[0].held;
-        s->d[0].held = (vg_http_str_t){0};
-        if (held.len > 0)
-            parse_dir(ctx, s, VG_DIR_TOSERVER, held.p, held.len);
-        vg_http_str_free(&held);
-    }
     if ((flags & VG_APP_EOF) && dir == VG_DIR_TOCLIENT && s->d[1].st == ST_BODY_EOF)
         msg_done(ctx, s, VG_DIR_TOCLIENT); /* body delimited by close */
     return VG_OK;

@@ -26,6 +26,9 @@ struct vg_http_decoder {
     size_t nhdr;
     uint64_t in_total;
     uint64_t out_total;
+    uint8_t pre[16];     /* bytes of earlier calls taken before any output: */
+    size_t npre;         /* given back to the sink if decoding then fails */
+    bool pre_lost;
 };
 
 static bool
@@ -140,9 +143,34 @@ dec_run(vg_http_decoder_t *d, const uint8_t *in, size_t n, uint64_t limit, uint6
     return VG_OK;
 }
 
+static int feed(vg_http_decoder_t *d, const uint8_t *in, size_t n, uint64_t limit,
+                uint64_t ratio, vg_http_sink_fn sink, void *arg);
+
 int
 vg_http_decoder_feed(vg_http_decoder_t *d, const uint8_t *in, size_t n, uint64_t limit,
                      uint64_t ratio, vg_http_sink_fn sink, void *arg)
+{
+    if (d->state != VG_OK)
+        return d->state;
+    uint64_t out_before = d->out_total;
+    int rc = feed(d, in, n, limit, ratio, sink, arg);
+    if (rc == VG_HTTP_DEC_FAILED && d->out_total == 0 && d->npre > 0 && !d->pre_lost) {
+        /* not compressed after all: hand back what earlier calls swallowed;
+         * the caller passes this call's bytes through itself */
+        sink(arg, d->pre, d->npre);
+    } else if (rc == VG_OK && out_before == 0 && d->out_total == 0) {
+        size_t k = n < sizeof(d->pre) - d->npre ? n : sizeof(d->pre) - d->npre;
+        memcpy(d->pre + d->npre, in, k);
+        d->npre += k;
+        if (k < n)
+            d->pre_lost = true;
+    }
+    return rc;
+}
+
+static int
+feed(vg_http_decoder_t *d, const uint8_t *in, size_t n, uint64_t limit, uint64_t ratio,
+     vg_http_sink_fn sink, void *arg)
 {
     if (d->state != VG_OK)
         return d->state;

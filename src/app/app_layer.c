@@ -351,7 +351,7 @@ vg_app_layer_on_stream(void *alv, vg_flow_t *f, const vg_packet_t *p, int dir,
         }
         vg_alproto_t proto = VG_ALPROTO_UNKNOWN;
         int rc = vg_app_detect(al->enabled, af->probe_buf[dir], af->probe_len[dir], dir, true,
-                               f->key.dp, &proto);
+                               f->key.dp, f->key.sp, &proto);
         if (rc == VG_OK) {
             bool rest_new = take < len; /* bytes past the probe depth */
             layer_detected(&lc, f, af, proto, dir);
@@ -393,7 +393,7 @@ vg_app_layer_on_udp(vg_app_layer_t *al, vg_packet_t *p)
             return;
         vg_alproto_t proto = VG_ALPROTO_UNKNOWN;
         int rc = vg_app_detect(al->enabled, p->payload, p->payload_len, dir, false, f->key.dp,
-                               &proto);
+                               f->key.sp, &proto);
         if (rc != VG_OK) {
             /* Suricata: UDP detection is decided on the first datagram */
             layer_set_failed(al, f, af);

@@ -1,0 +1,195 @@
+/* test_app_layer.c - the dispatcher: detection per flow, buffering across
+ * deliveries, "failed" decisions, counters, enabled[], flow end. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "app/app.h"
+#include "stream/stream.h"
+#include "dns_fixtures.h"
+
+static vg_limits_t lim;
+static vg_counters_t ctrs;
+static int n_tx;
+
+static void
+emit(vg_app_ctx_t *ctx, const vg_app_event_t *ev)
+{
+    assert_non_null(ctx->flow);
+    if (ev->kind == VG_APP_EV_TX)
+        n_tx++;
+}
+
+static uint64_t
+ctr(const char *name)
+{
+    vg_counter_id_t id;
+    return vg_counter_find(name, &id) == VG_OK ? ctrs.v[id] : 0;
+}
+
+static vg_app_layer_t *
+mk(const bool *enabled)
+{
+    vg_limits_defaults(&lim);
+    memset(&ctrs, 0, sizeof(ctrs));
+    n_tx = 0;
+    vg_app_layer_t *al = vg_app_layer_new(&lim, &ctrs, enabled, emit, NULL);
+    assert_non_null(al);
+    return al;
+}
+
+static void
+mkflow(vg_flow_t *f, uint8_t proto, uint16_t dp)
+{
+    memset(f, 0, sizeof(*f));
+    f->key.proto = proto;
+    f->key.sp = 40000;
+    f->key.dp = dp;
+}
+
+static void
+udp(vg_app_layer_t *al, vg_flow_t *f, int dir, const uint8_t *b, size_t n)
+{
+    vg_packet_t p;
+    memset(&p, 0, sizeof(p));
+    p.flow = f;
+    p.dir = (uint8_t)dir;
+    p.proto = VG_IPPROTO_UDP;
+    p.payload = b;
+    p.payload_len = (uint32_t)n;
+    vg_app_layer_on_udp(al, &p);
+}
+
+static void
+test_udp_dns(void **state)
+{
+    (void)state;
+    vg_app_layer_t *al = mk(NULL);
+    vg_flow_t f;
+    mkflow(&f, VG_IPPROTO_UDP, 53);
+    udp(al, &f, 0, fx_query, sizeof(fx_query));
+    udp(al, &f, 1, fx_response, sizeof(fx_response));
+    assert_int_equal(f.alproto, VG_ALPROTO_DNS);
+    assert_int_equal(f.alproto_ts, VG_ALPROTO_DNS);
+    assert_int_equal(f.alproto_tc, VG_ALPROTO_DNS);
+    assert_int_equal(n_tx, 2);
+    assert_int_equal(ctr("app_layer.flow.dns_udp"), 1);
+    assert_int_equal(ctr("app_layer.tx.dns_udp"), 2);
+    vg_app_layer_flow_end(al, &f, NULL);
+    assert_null(f.app);
+    vg_app_layer_free(al);
+}
+
+static void
+test_udp_failed_and_disabled(void **state)
+{
+    (void)state;
+    vg_app_layer_t *al = mk(NULL);
+    vg_flow_t f;
+    mkflow(&f, VG_IPPROTO_UDP, 137);
+    /* NetBIOS name service registration: DNS wire format, but on port 137
+     * Suricata does not probe DNS and the flow ends "failed" (bug-1158) */
+    uint8_t nbns[12 + 34 + 4];
+    memcpy(nbns, "\x80\x01\x29\x10\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+    nbns[12] = 32;
+    memset(nbns + 13, 'E', 32);
+    nbns[45] = 0;
+    memcpy(nbns + 46, "\x00\x20\x00\x01", 4);
+    udp(al, &f, 0, nbns, sizeof(nbns));
+    assert_int_equal(f.alproto, VG_ALPROTO_FAILED);
+    assert_int_equal(ctr("app_layer.flow.failed_udp"), 1);
+    udp(al, &f, 0, fx_query, sizeof(fx_query)); /* decided: no second chance */
+    assert_int_equal(n_tx, 0);
+    vg_app_layer_flow_end(al, &f, NULL);
+    vg_app_layer_free(al);
+
+    bool en[VG_ALPROTO_MAX] = {true, true, true, true, false};
+    al = mk(en);
+    mkflow(&f, VG_IPPROTO_UDP, 53);
+    udp(al, &f, 0, fx_query, sizeof(fx_query));
+    assert_int_equal(f.alproto, VG_ALPROTO_FAILED);
+    assert_int_equal(n_tx, 0);
+    vg_app_layer_flow_end(al, &f, NULL);
+    vg_app_layer_free(al);
+}
+
+static void
+test_tcp_byte_by_byte(void **state)
+{
+    (void)state;
+    vg_app_layer_t *al = mk(NULL);
+    vg_flow_t f;
+    mkflow(&f, VG_IPPROTO_TCP, 53);
+    uint8_t s[2 + sizeof(fx_query)];
+    s[0] = 0;
+    s[1] = (uint8_t)sizeof(fx_query);
+    memcpy(s + 2, fx_query, sizeof(fx_query));
+    for (size_t i = 0; i < sizeof(s); i++) {
+        uint8_t *b = malloc(1);
+        b[0] = s[i];
+        vg_app_layer_on_stream(al, &f, NULL, 0, b, 1, VG_STREAM_DATA | (i ? 0 : VG_STREAM_START));
+        free(b);
+    }
+    assert_int_equal(f.alproto, VG_ALPROTO_DNS);
+    assert_int_equal(n_tx, 1);
+    assert_int_equal(ctr("app_layer.flow.dns_tcp"), 1);
+    /* a second message, whole */
+    vg_app_layer_on_stream(al, &f, NULL, 0, s, sizeof(s), VG_STREAM_DATA);
+    assert_int_equal(n_tx, 2);
+    vg_app_layer_flow_end(al, &f, NULL);
+    vg_app_layer_free(al);
+}
+
+static void
+test_tcp_failed(void **state)
+{
+    (void)state;
+    vg_app_layer_t *al = mk(NULL);
+    vg_flow_t f;
+    mkflow(&f, VG_IPPROTO_TCP, 22);
+    static const uint8_t ssh_c[] = "SSH-2.0-OpenSSH_9.6\r\n";
+    static const uint8_t ssh_s[] = "SSH-2.0-OpenSSH_8.0\r\n";
+    vg_app_layer_on_stream(al, &f, NULL, 1, ssh_s, sizeof(ssh_s) - 1, VG_STREAM_DATA);
+    assert_int_not_equal(f.alproto, VG_ALPROTO_FAILED); /* one side is not enough */
+    vg_app_layer_on_stream(al, &f, NULL, 0, ssh_c, sizeof(ssh_c) - 1, VG_STREAM_DATA);
+    assert_int_equal(f.alproto, VG_ALPROTO_FAILED);
+    assert_int_equal(ctr("app_layer.flow.failed_tcp"), 1);
+    vg_app_layer_flow_end(al, &f, NULL);
+
+    /* a gap before detection: that side gives up; EOF on the other too */
+    mkflow(&f, VG_IPPROTO_TCP, 53);
+    vg_app_layer_on_stream(al, &f, NULL, 0, NULL, 100, VG_STREAM_GAP);
+    vg_app_layer_on_stream(al, &f, NULL, 1, ssh_s, 4, VG_STREAM_DATA | VG_STREAM_EOF);
+    assert_int_equal(f.alproto, VG_ALPROTO_FAILED);
+    vg_app_layer_flow_end(al, &f, NULL);
+    vg_app_layer_free(al);
+}
+
+static void
+test_names(void **state)
+{
+    (void)state;
+    assert_string_equal(vg_alproto_name(VG_ALPROTO_FAILED), "failed");
+    assert_string_equal(vg_alproto_name(VG_ALPROTO_DNS), "dns");
+    assert_string_equal(vg_buffer_name(VG_BUF_DNS_QUERY), "dns.query");
+    assert_string_equal(vg_buffer_name(VG_BUF_HTTP_URI), "http.uri");
+    assert_ptr_equal(vg_app_parser_get(VG_ALPROTO_DNS), &vg_app_parser_dns);
+    assert_null(vg_app_parser_get(VG_ALPROTO_FAILED));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_udp_dns),
+        cmocka_unit_test(test_udp_failed_and_disabled),
+        cmocka_unit_test(test_tcp_byte_by_byte),
+        cmocka_unit_test(test_tcp_failed),
+        cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
