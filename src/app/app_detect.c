@@ -16,7 +16,10 @@ vg_app_detect(const bool enabled[VG_ALPROTO_MAX], const uint8_t *data, size_t le
 {
     const vg_app_parser_t *order[VG_ALPROTO_MAX];
     size_t n = 0;
-    /* pass 0: parsers hinted by the port; pass 1: the rest */
+    /* pass 0: parsers hinted by the port; pass 1: the rest. DNS, which has
+     * no signature, goes after HTTP/TLS whatever the port, as Suricata
+     * runs pattern detection before probing parsers. */
+    const vg_app_parser_t *dns = NULL;
     for (int pass = 0; pass < 2; pass++) {
         for (int p = VG_ALPROTO_HTTP; p < VG_ALPROTO_MAX; p++) {
             const vg_app_parser_t *ap = vg_app_parser_get((vg_alproto_t)p);
@@ -25,12 +28,17 @@ vg_app_detect(const bool enabled[VG_ALPROTO_MAX], const uint8_t *data, size_t le
             if (is_tcp ? !ap->tcp : !ap->udp)
                 continue;
             bool hinted = detect_port_match(ap, server_port) || detect_port_match(ap, client_port);
-            if (p == VG_ALPROTO_DNS && !hinted)
-                continue; /* port-bound probe, see app_detect.h */
+            if (p == VG_ALPROTO_DNS) {
+                if (hinted && pass == 0)
+                    dns = ap; /* port-bound probe, see app_detect.h */
+                continue;
+            }
             if (hinted == (pass == 0))
                 order[n++] = ap;
         }
     }
+    if (dns != NULL)
+        order[n++] = dns;
     bool again = false;
     for (size_t i = 0; i < n; i++) {
         int rc = order[i]->probe(data, len, dir, is_tcp);

@@ -75,8 +75,13 @@ test_not_dns(void **state)
             vg_alproto_t p = VG_ALPROTO_UNKNOWN;
             int rc = vg_app_detect(all_on, (const uint8_t *)samples[i].b, samples[i].n, 0, tcp,
                                    53, 1024, &p); /* even on port 53 */
-            if (rc == VG_OK)
-                assert_int_not_equal(p, VG_ALPROTO_DNS);
+            /* An SSLv2 hello on TCP/53 passes DNS's header-only check (as
+             * in Suricata); only TLS detection, which runs first, keeps it
+             * from DNS. Without the TLS parser linked, skip that case. */
+            if (i == 4 && tcp && vg_app_parser_get(VG_ALPROTO_TLS) == NULL)
+                continue;
+            if (rc == VG_OK && p == VG_ALPROTO_DNS)
+                fail_msg("sample %zu (tcp=%d) claimed by DNS", i, tcp);
         }
     }
 }
