@@ -119,8 +119,14 @@ stream_ra_deliver(vg_stream_ctx_t *s, vg_flow_t *f, const vg_packet_t *p, vg_pac
             return;
         }
     }
-    if (eof)
-        ra_emit(s, f, p, d, dir, NULL, 0, VG_STREAM_EOF);
+    if (eof) {
+        /* A direction that never delivered anything closes silently: the
+         * consumer has no state for it. */
+        if (d->flags & SD_F_STARTED)
+            ra_emit(s, f, p, d, dir, NULL, 0, VG_STREAM_EOF);
+        else
+            d->flags |= SD_F_EOF;
+    }
 }
 
 void
