@@ -46,9 +46,11 @@ pb_put32(uint8_t *p, uint32_t v)
 static inline size_t
 pb_wrap(uint8_t *out, const uint8_t *h, size_t hlen, const uint8_t *pl, size_t n)
 {
-    memcpy(pb_tmp, pl, n);
+    if (n > 0)
+        memcpy(pb_tmp, pl, n);
     memcpy(out, h, hlen);
-    memcpy(out + hlen, pb_tmp, n);
+    if (n > 0)
+        memcpy(out + hlen, pb_tmp, n);
     return hlen + n;
 }
 
