@@ -349,6 +349,19 @@ cli_eve_type(vg_run_cfg_t *cfg, const char *types_key, const char *idx, char *er
         }
         snprintf(k, sizeof(k), "%s.version", sub);
         (void)vg_conf_get(c, k);
+        if ((rc = cli_item_bool(c, sub, "requests", &cfg->dns_requests, errbuf, errlen)) !=
+                VG_OK ||
+            (rc = cli_item_bool(c, sub, "responses", &cfg->dns_responses, errbuf, errlen)) !=
+                VG_OK)
+            return rc;
+        cfg->n_dns_types = 0;
+        for (int i = 0; i < 32; i++) {
+            snprintf(k, sizeof(k), "%s.types.%d", sub, i);
+            const char *t = vg_conf_get(c, k);
+            if (t == NULL)
+                break;
+            snprintf(cfg->dns_types[cfg->n_dns_types++], sizeof(cfg->dns_types[0]), "%s", t);
+        }
     } else if (!strcmp(name, "http")) {
         e->http = on;
         rc = cli_item_bool(c, sub, "extended", &e->http_extended, errbuf, errlen);
@@ -571,6 +584,7 @@ vg_cli_load_config(vg_run_cfg_t *cfg, char *errbuf, size_t errlen)
             return rc;
 
     vg_conf_t *c = cfg->conf;
+    cfg->dns_requests = cfg->dns_responses = true;
     vg_limits_defaults(&cfg->limits);
     if ((rc = vg_conf_apply_limits(c, &cfg->limits, errbuf, errlen)) != VG_OK)
         return rc;

@@ -59,6 +59,10 @@ typedef struct vg_run_cfg {
     char redis_server[256];
     char redis_key[256];
     bool app_enabled[16];      /* indexed by vg_alproto_t */
+    bool dns_requests;         /* types.dns.requests (default yes) */
+    bool dns_responses;        /* types.dns.responses (default yes) */
+    char dns_types[32][16];    /* types.dns.types: log only txs whose query rrtype is listed */
+    size_t n_dns_types;
     bool vxlan_enabled;
 } vg_run_cfg_t;
 

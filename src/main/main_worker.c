@@ -18,10 +18,14 @@
 #include "main/main_int.h"
 
 #include "core/core_log.h"
+#ifdef VG_HAVE_APP
+#include "app/app_dns.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define WORKER_OUT_BATCH (256u << 10) /* deliver once this many bytes wait */
 
@@ -64,6 +68,27 @@ vg_worker_emit_record(vg_worker_t *w, int eve_end_rc)
 }
 
 #ifdef VG_HAVE_APP
+/* Suricata's types.dns filters: requests/responses, and `types: [a, mx]`
+ * which keeps a tx when one of its query types is listed. */
+static bool
+worker_dns_wanted(const vg_run_cfg_t *cfg, const vg_app_event_t *ev)
+{
+    const vg_dns_tx_t *tx = ev->tx;
+    if (tx == NULL)
+        return false;
+    if (tx->is_response ? !cfg->dns_responses : !cfg->dns_requests)
+        return false;
+    if (cfg->n_dns_types == 0)
+        return true;
+    for (uint16_t i = 0; i < tx->n_queries; i++) {
+        const char *name = vg_dns_rrtype_name(tx->queries[i].rrtype);
+        for (size_t j = 0; name != NULL && j < cfg->n_dns_types; j++)
+            if (strcasecmp(name, cfg->dns_types[j]) == 0)
+                return true;
+    }
+    return false;
+}
+
 static bool
 worker_tx_enabled(const vg_eve_cfg_t *e, vg_alproto_t proto)
 {
@@ -105,6 +130,8 @@ worker_on_app_event(vg_app_ctx_t *ctx, const vg_app_event_t *ev)
         switch (ev->proto) {
 #ifdef VG_HAVE_EVE_DNS
         case VG_ALPROTO_DNS:
+            if (!worker_dns_wanted(cfg, ev))
+                return;
             vg_eve_begin(&w->jw, e, "dns", ts, f, p, vg_eve_dns_addr_mode(ev));
             vg_eve_dns_tx(&w->jw, e, ev);
             break;
