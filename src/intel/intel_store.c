@@ -782,6 +782,9 @@ chain_insert(vg_intel_store_t *s, uint32_t *head, uint32_t i)
             s->recs[i].dead = true;
             s->rep.indicators_skipped_dup++;
             s->rep.indicators_loaded--;
+            s->rep.indicators_by_type[s->inds[i].type]--;
+            if (s->inds[i].type == VG_IOC_IP && s->inds[i].port)
+                s->rep.indicators_with_port--;
             return;
         }
         link = &s->chain[*link];
@@ -811,6 +814,9 @@ vg_intel_store_freeze(vg_intel_store_t *s)
                 s->recs[i].dead = true;
                 s->rep.indicators_skipped_revoked++;
                 s->rep.indicators_loaded--;
+                s->rep.indicators_by_type[s->recs[i].ind.type]--;
+                if (s->recs[i].ind.type == VG_IOC_IP && s->recs[i].ind.port)
+                    s->rep.indicators_with_port--;
             }
         }
     }
