@@ -39,6 +39,8 @@ typedef struct rec {
     bool has_md5;
 } rec_t;
 
+static void logf_(rec_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void
 logf_(rec_t *r, const char *fmt, ...)
 {
