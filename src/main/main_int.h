@@ -25,6 +25,8 @@ typedef enum {
 } vg_runmode_t;
 
 /* Everything a run needs, from the command line and the config. */
+struct vg_intel_store;
+
 typedef struct vg_run_cfg {
     /* command line */
     const char *read_path;     /* -r */
@@ -64,6 +66,9 @@ typedef struct vg_run_cfg {
     char dns_types[32][16];    /* types.dns.types: log only txs whose query rrtype is listed */
     size_t n_dns_types;
     bool vxlan_enabled;
+
+    /* built at startup by the pipeline; read-only while workers run */
+    struct vg_intel_store *intel_store; /* NULL without --intel */
 } vg_run_cfg_t;
 
 /* Parse argv (argv[0] is the program) into cfg. Returns 0 to go on, or

@@ -27,6 +27,9 @@
 #ifdef VG_HAVE_INTEL
 #include "intel/intel.h"
 #endif
+#ifdef VG_HAVE_INTEL_MATCH
+#include "intel/intel_match.h"
+#endif
 
 #include <pthread.h>
 #include <sched.h>
@@ -459,15 +462,18 @@ pipe_stats(pipeline_t *pl, uint64_t uptime_s)
     free(total);
 }
 
+/* --intel files into one frozen store shared read-only by the workers
+ * (cfg->intel_store). A file that does not load is a startup error. */
 static int
 pipe_load_intel(vg_run_cfg_t *cfg)
 {
     if (cfg->n_intel == 0)
         return VG_OK;
-#ifdef VG_HAVE_INTEL
+#if defined(VG_HAVE_INTEL) && defined(VG_HAVE_INTEL_MATCH)
     vg_intel_store_t *store = vg_intel_store_new();
     if (store == NULL)
         return VG_ENOMEM;
+    vg_intel_store_set_limits(store, &cfg->limits);
     for (size_t i = 0; i < cfg->n_intel; i++) {
         char err[VG_ERRBUF_SIZE] = "";
         if (vg_intel_load_file(store, cfg->intel[i], VG_INTEL_FMT_AUTO, NULL, NULL, err,
@@ -478,16 +484,24 @@ pipe_load_intel(vg_run_cfg_t *cfg)
         }
     }
     vg_intel_store_freeze(store);
+    vg_intel_register_counters();
     vg_log_info("intel: %zu indicators loaded from %zu files", vg_intel_store_count(store),
                 cfg->n_intel);
-    /* TODO(intel): hand the frozen store to the workers' matcher
-     * (worker_on_app_event); until then it is loaded and checked only. */
-    vg_intel_store_free(store);
+    cfg->intel_store = store;
     return VG_OK;
 #else
-    fprintf(stderr, "vigil: --intel: the intel store is not available in this build\n");
+    fprintf(stderr, "vigil: --intel: intel matching is not available in this build\n");
     return VG_ECONFIG;
 #endif
+}
+
+static void
+pipe_free_intel(vg_run_cfg_t *cfg)
+{
+#if defined(VG_HAVE_INTEL) && defined(VG_HAVE_INTEL_MATCH)
+    vg_intel_store_free(cfg->intel_store);
+#endif
+    cfg->intel_store = NULL;
 }
 
 int
@@ -665,5 +679,6 @@ out_sink:
 out_free:
     free(pl.wt);
     free(pl.reader_counters);
+    pipe_free_intel(cfg);
     return status;
 }

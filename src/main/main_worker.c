@@ -21,6 +21,11 @@
 #ifdef VG_HAVE_APP
 #include "app/app_dns.h"
 #endif
+#if defined(VG_HAVE_INTEL_MATCH) && defined(VG_HAVE_EVE_INTEL)
+#define WORKER_INTEL 1
+#include "intel/intel_match.h"
+#include "output/output_eve_intel.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +71,30 @@ vg_worker_emit_record(vg_worker_t *w, int eve_end_rc)
     if (w->out_len >= WORKER_OUT_BATCH)
         vg_worker_flush(w);
 }
+
+#ifdef WORKER_INTEL
+/* What the intel matcher found: one `intel` record per (indicator, where)
+ * per flow (the matcher dedupes). Uses w->jw, so it must run before the
+ * caller starts its own record. */
+typedef struct worker_hit_ctx {
+    vg_worker_t *w;
+    vg_flow_t *f;
+    const vg_packet_t *p;
+    vg_time_us_t ts;
+} worker_hit_ctx_t;
+
+static void
+worker_on_intel_hit(void *user, const vg_intel_hit_t *hit)
+{
+    worker_hit_ctx_t *h = user;
+    vg_worker_t *w = h->w;
+    if (!w->cfg->eve_enabled)
+        return;
+    vg_eve_begin(&w->jw, &w->cfg->eve, "intel", h->ts, h->f, h->p, VG_EVE_ADDR_FLOW);
+    vg_eve_intel_object_at(&w->jw, hit->ind, hit->where, hit->value, h->ts);
+    vg_worker_emit_record(w, vg_eve_end(&w->jw));
+}
+#endif
 
 #ifdef VG_HAVE_APP
 /* Suricata's types.dns filters: requests/responses, and `types: [a, mx]`
@@ -120,12 +149,22 @@ worker_on_app_event(vg_app_ctx_t *ctx, const vg_app_event_t *ev)
     const vg_packet_t *p = ctx->pkt;
     vg_time_us_t ts = p != NULL ? p->ts : w->now;
 
-    /* TODO(intel): vg_intel matching on this tx goes here. */
+#ifdef WORKER_INTEL
+    if (cfg->intel_store != NULL && f != NULL) {
+        worker_hit_ctx_t h = {w, f, p, ts};
+        if (ev->kind == VG_APP_EV_TX && ev->tx != NULL)
+            vg_intel_check_tx(cfg->intel_store, f, vg_app_parser_get(ev->proto), ev->tx,
+                              ev->proto, w->counters, worker_on_intel_hit, &h);
+        else if (ev->kind == VG_APP_EV_FILE && ev->file != NULL)
+            vg_intel_check_file(cfg->intel_store, f, ev->file, w->counters, worker_on_intel_hit,
+                                &h);
+    }
+#endif
     if (!cfg->eve_enabled)
         return;
     switch (ev->kind) {
     case VG_APP_EV_TX: {
-        if (!worker_tx_enabled(e, ev->proto))
+        if (!worker_tx_enabled(e, ev->proto) || ev->suppress_log)
             return;
         switch (ev->proto) {
 #ifdef VG_HAVE_EVE_DNS
@@ -202,6 +241,9 @@ worker_on_flow_end(void *user, vg_flow_t *f)
         vg_worker_emit_record(w, vg_eve_flow_record(&w->jw, &w->cfg->eve, f, w->now, tcp_state));
         vg_counter_inc(w->counters, w->c_flows_logged);
     }
+#ifdef WORKER_INTEL
+    vg_intel_flow_free(f);
+#endif
 }
 
 int
@@ -276,6 +318,14 @@ vg_worker_packet(vg_worker_t *w, vg_packet_t *p)
 #ifdef VG_HAVE_FLOW_TABLE
     if (!(p->flags & (VG_PKT_INVALID | VG_PKT_IS_FRAGMENT)) && p->ip_ver != 0) {
         if (vg_flow_handle_packet(w->flows, p) == VG_OK && p->flow != NULL) {
+#ifdef WORKER_INTEL
+            vg_flow_t *f = p->flow;
+            if (w->cfg->intel_store != NULL && f->pkts[0] + f->pkts[1] == 1) {
+                worker_hit_ctx_t h = {w, f, p, p->ts};
+                vg_intel_check_flow(w->cfg->intel_store, f, w->counters, worker_on_intel_hit,
+                                    &h);
+            }
+#endif
             if (p->proto == VG_IPPROTO_TCP && (p->flags & VG_PKT_HAS_L4)) {
 #ifdef VG_HAVE_STREAM
                 (void)vg_stream_handle_packet(w->stream, p);
