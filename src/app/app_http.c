@@ -548,8 +548,11 @@ add_header(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t
     const vg_limits_t *l = ctx->limits;
     uint32_t cap = (uint32_t)VG_MIN(l->http_max_header_line, UINT32_MAX);
     bool req = dir == VG_DIR_TOSERVER;
-
-    const uint8_t *colon = memchr(p, ':', n);
+    if (p == NULL) {
+        p = (const uint8_t *)"";
+        n = 0;
+    }
+    const uint8_t *colon = n ? memchr(p, ':', n) : NULL;
     size_t nlen, vs;
     if (colon == NULL) {
         anomaly(ctx, s, dir, tx, req ? AN_REQUEST_FIELD_MISSING_COLON
@@ -586,7 +589,7 @@ add_header(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t
         if (!same)
             continue;
         if (mem_ieq(p, ne, "content-length")) {
-            if (h->value.len != ve - vs || memcmp(h->value.p, p + vs, ve - vs) != 0)
+            if (h->value.len != ve - vs || (ve > vs && memcmp(h->value.p, p + vs, ve - vs) != 0))
                 anomaly(ctx, s, dir, tx,
                         req ? AN_DUPLICATE_CONTENT_LENGTH_FIELD_IN_REQUEST
                             : AN_DUPLICATE_CONTENT_LENGTH_FIELD_IN_RESPONSE);

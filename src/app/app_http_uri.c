@@ -206,6 +206,10 @@ vg_http_uri_normalize(const uint8_t *uri, size_t len, uint32_t cap, vg_http_str_
     out->len = 0;
     path->len = 0;
     authority->len = 0;
+    if (uri == NULL) { /* empty URI: keep pointer arithmetic defined */
+        uri = (const uint8_t *)"";
+        len = 0;
+    }
     size_t i = 0;
     /* absolute URI: scheme ":" "//" authority; libhtp only looks for a
      * scheme when the URI does not start with '/' */
@@ -253,6 +257,8 @@ vg_http_host_normalize(const uint8_t *s, size_t len, uint32_t cap, vg_http_str_t
 {
     host->len = 0;
     *port = -1;
+    if (s == NULL)
+        return VG_OK;
     /* trim surrounding whitespace */
     while (len > 0 && (s[0] == ' ' || s[0] == '\t')) {
         s++;
