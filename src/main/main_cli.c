@@ -368,6 +368,28 @@ cli_eve_type(vg_run_cfg_t *cfg, const char *types_key, const char *idx, char *er
     } else if (!strcmp(name, "tls")) {
         e->tls = on;
         rc = cli_item_bool(c, sub, "extended", &e->tls_extended, errbuf, errlen);
+        /* types.tls.custom (a list of field names; Suricata ignores unknown
+         * ones) and session-resumption (default on) - TLS engineer */
+        bool resumption = true;
+        if (rc == VG_OK)
+            rc = cli_item_bool(c, sub, "session-resumption", &resumption, errbuf, errlen);
+        e->tls_no_session_resumption = !resumption;
+#ifdef VG_HAVE_EVE_TLS
+        char ck[1024];
+        snprintf(ck, sizeof(ck), "%s.custom", sub);
+        if (vg_conf_exists(c, ck)) {
+            e->tls_custom = 0;
+            for (int i = 0; i < 64; i++) {
+                snprintf(ck, sizeof(ck), "%s.custom.%d", sub, i);
+                const char *fv = vg_conf_get(c, ck);
+                if (fv == NULL)
+                    break;
+                e->tls_custom |= vg_eve_tls_custom_field(fv);
+            }
+            if (e->tls_custom == 0)
+                e->tls_custom = VG_EVE_TLS_F_SESSION_RESUMED; /* "custom: []" logs nothing else */
+        }
+#endif
     } else if (!strcmp(name, "files") || !strcmp(name, "fileinfo")) {
         e->fileinfo = on;
     } else if (!strcmp(name, "anomaly")) {
@@ -631,6 +653,16 @@ vg_cli_load_config(vg_run_cfg_t *cfg, char *errbuf, size_t errlen)
 
     if ((rc = cli_eve(cfg, errbuf, errlen)) != VG_OK)
         return rc;
+    /* JA3 is off unless app-layer.protocols.tls.ja3-fingerprints is yes
+     * (Suricata's "auto" enables it only for rules that need it); JA4 is
+     * logged unless ja4-fingerprints is explicitly no - TLS engineer */
+    {
+        const char *j3 = vg_conf_get(c, "app-layer.protocols.tls.ja3-fingerprints");
+        const char *j4 = vg_conf_get(c, "app-layer.protocols.tls.ja4-fingerprints");
+        bool b = false;
+        cfg->eve.tls_ja3 = j3 != NULL && vg_conf_parse_bool(j3, &b) == VG_OK && b;
+        cfg->eve.tls_no_ja4 = j4 != NULL && vg_conf_parse_bool(j4, &b) == VG_OK && !b;
+    }
 
     /* keys read by the vars section are kept for the future rule engine */
     vg_conf_exists(c, "vars");

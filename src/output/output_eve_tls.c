@@ -179,8 +179,11 @@ vg_eve_tls_tx(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_app_event_t *ev)
         vg_jw_str(jw, "fingerprint", sv->fingerprint);
     if ((f & VG_EVE_TLS_F_SNI) && cl->sni)
         vg_jw_strn(jw, "sni", cl->sni, cl->sni_len);
+    /* the server's version; when the server never spoke, the client's
+     * (Suricata >= 8.0.3, suricata-verify bug-5713-01) */
     if (f & VG_EVE_TLS_F_VERSION)
-        vg_jw_str(jw, "version", vg_tls_version_name(sv->version, vbuf, sizeof(vbuf)));
+        vg_jw_str(jw, "version", vg_tls_version_name(sv->version ? sv->version : cl->version,
+                                                     vbuf, sizeof(vbuf)));
     if ((f & VG_EVE_TLS_F_NOTBEFORE) && sv->not_before != 0)
         tls_time(jw, "notbefore", sv->not_before);
     if ((f & VG_EVE_TLS_F_NOTAFTER) && sv->not_after != 0)
