@@ -25,11 +25,12 @@ flow_proto_has_ports(uint8_t proto)
 }
 
 /* Ports of a packet as used in the flow key: 0/0 for protocols without
- * ports (ICMP included: Suricata keys ICMP by addresses only, see NOTES.md). */
+ * ports (ICMP included: Suricata keys ICMP by addresses only, see NOTES.md)
+ * and for an SCTP packet whose header was not decoded. */
 static inline void
 flow_packet_ports(const vg_packet_t *p, uint16_t *sp, uint16_t *dp)
 {
-    if (flow_proto_has_ports(p->proto)) {
+    if (flow_proto_has_ports(p->proto) && (p->flags & VG_PKT_HAS_L4)) {
         *sp = p->sp;
         *dp = p->dp;
     } else {

@@ -397,7 +397,8 @@ vg_flow_handle_packet(vg_flow_table_t *t, vg_packet_t *p)
     if ((p->flags & VG_PKT_INVALID) || (p->ip_ver != 4 && p->ip_ver != 6) ||
         (p->src.family != 4 && p->src.family != 6) || p->src.family != p->dst.family ||
         ((p->flags & VG_PKT_IS_FRAGMENT) && !(p->flags & VG_PKT_REASSEMBLED)) ||
-        (flow_proto_has_ports(p->proto) && !(p->flags & VG_PKT_HAS_L4))) {
+        ((p->proto == VG_IPPROTO_TCP || p->proto == VG_IPPROTO_UDP) &&
+         !(p->flags & VG_PKT_HAS_L4))) {
         vg_counter_inc(t->ctr, t->c_declined);
         return VG_DECLINED;
     }

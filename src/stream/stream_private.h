@@ -75,7 +75,7 @@ struct vg_stream_ctx {
     vg_counter_id_t c_sessions, c_ssn_memcap_drop, c_syn, c_synack, c_rst, c_pseudo,
         c_invalid_checksum, c_midstream_pickups, c_reassembly_gap, c_overlap, c_overlap_diff,
         c_insert_fail, c_segment_memcap_drop, c_ra_memcap, c_depth_reached, c_ack_unseen,
-        c_no_session, c_max_segs, c_invalid_ack, c_retrans;
+        c_no_session, c_max_segs, c_invalid_ack, c_retrans, c_rst_invalid;
 };
 
 /* --- stream_reassembly.c --- */

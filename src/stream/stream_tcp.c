@@ -55,6 +55,7 @@ vg_stream_ctx_new(const vg_limits_t *limits, vg_counters_t *counters, vg_stream_
     s->c_max_segs = vg_counter_register("tcp.max_segments_flush");
     s->c_invalid_ack = vg_counter_register("tcp.invalid_ack");
     s->c_retrans = vg_counter_register("tcp.retransmission");
+    s->c_rst_invalid = vg_counter_register("tcp.rst_invalid");
     return s;
 }
 
@@ -265,6 +266,9 @@ ssn_handshake(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
             if ((ssn->d[dir].flags & SD_F_WSCALE) && (ssn->d[rdir].flags & SD_F_WSCALE))
                 ssn->flags |= SSN_F_WSCALE;
             ssn->d[rdir].last_ack = p->tcp.ack;
+            /* The SYN/ACK's (unscaled) window bounds what the client may send. */
+            ssn->d[rdir].next_win = p->tcp.ack + p->tcp.win;
+            ssn->d[rdir].flags |= SD_F_NEXTWIN;
             ssn_set_state(f, ssn, VG_TCP_SYN_RECV);
             return false;
         }
@@ -408,6 +412,14 @@ vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p)
             vg_packet_add_event(p, VG_EV_STREAM_RST_INVALID_ACK);
             return VG_OK;
         }
+        /* A RST outside the sender's window is ignored (injected RSTs
+         * must not end inspection). */
+        if ((x->flags & SD_F_NEXTWIN) && !(ssn->flags & SSN_F_ASYNC) &&
+            (SEQ_LT(p->tcp.seq, x->last_ack) ||
+             SEQ_GT(p->tcp.seq, SEQ_MAX(x->next_win, x->next_seq)))) {
+            vg_counter_inc(s->ctr, s->c_rst_invalid);
+            return VG_OK;
+        }
         x->flags |= SD_F_RST;
         /* What the RST acknowledges goes out first with this packet. */
         if ((fl & VG_TH_ACK) && (r->flags & SD_F_BASE) && SEQ_GT(p->tcp.ack, r->base_seq) &&
@@ -434,10 +446,6 @@ vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p)
             vg_counter_inc(s->ctr, s->c_invalid_ack);
             return VG_OK;
         }
-        if (!(r->flags & SD_F_SEEN) && SEQ_GT(a, r->next_seq))
-            r->next_seq = a; /* the peer is invisible (async): its stream ends here */
-        else if (SEQ_GT(a, r->next_seq + ((r->flags & SD_F_FIN) ? 1 : 0)))
-            vg_counter_inc(s->ctr, s->c_ack_unseen);
         if (SEQ_GT(a, r->last_ack))
             r->last_ack = a;
         uint32_t nw = a + x->window;
@@ -445,8 +453,21 @@ vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p)
             r->next_win = nw;
             r->flags |= SD_F_NEXTWIN;
         }
-        bool eof = dir_fin_acked(r, a);
-        stream_ra_deliver(s, f, p, p, rdir, eof ? r->fin_seq : a, eof);
+        if (!(r->flags & SD_F_SEEN)) {
+            /* The peer has not been seen (yet, or ever: one-sided capture).
+             * Its stream starts where the ACK points; nothing to deliver,
+             * and what we never saw of it is not a gap. */
+            if (SEQ_GT(a, r->base_seq) && r->segs == NULL) {
+                r->base_seq = a;
+                if (SEQ_GT(a, r->next_seq))
+                    r->next_seq = a;
+            }
+        } else {
+            if (SEQ_GT(a, r->next_seq + ((r->flags & SD_F_FIN) ? 1 : 0)))
+                vg_counter_inc(s->ctr, s->c_ack_unseen);
+            bool eof = dir_fin_acked(r, a);
+            stream_ra_deliver(s, f, p, p, rdir, eof ? r->fin_seq : a, eof);
+        }
     }
 
     uint32_t len = p->payload_len;

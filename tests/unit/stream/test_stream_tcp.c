@@ -593,6 +593,44 @@ test_flow_end_flush_gap(void **state)
         assert_int_equal(H.d[i].cnt, 0);
 }
 
+static void
+test_rst_out_of_window_ignored(void **state)
+{
+    (void)state;
+    h_init(&H);
+    h_start(&H);
+    handshake(&H, CISN, SISN);
+    vg_flow_t *f = H.last.flow;
+    h_pkt(&H, 1, PA, CISN + 1, SISN + 1, "data");
+    h_pkt(&H, 0, A, SISN + 1, CISN + 5, NULL);
+    /* injected RST with a sequence number far from the server's window */
+    h_pkt(&H, 0, VG_TH_RST, SISN + 1 + 0x20000000u, 0, NULL);
+    assert_string_equal(vg_stream_state_name(f), "established");
+    assert_int_equal(ctr("tcp.rst_invalid"), 1);
+    /* an in-window RST closes */
+    h_pkt(&H, 0, VG_TH_RST, SISN + 1, 0, NULL);
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    h_stop(&H);
+}
+
+static void
+test_invalid_ack(void **state)
+{
+    (void)state;
+    h_init(&H);
+    h_start(&H);
+    handshake(&H, CISN, SISN);
+    h_pkt(&H, 1, PA, CISN + 1, SISN + 1, "abc");
+    /* the server ACKs 1 GB the client never could have sent */
+    h_pkt(&H, 0, A, SISN + 1, CISN + 0x40000000u, NULL);
+    assert_true(has_event(&H.last, VG_EV_STREAM_PKT_INVALID_ACK));
+    assert_int_equal(H.n, 0);
+    h_pkt(&H, 0, A, SISN + 1, CISN + 4, NULL);
+    assert_int_equal(H.n, 1);
+    assert_int_equal(H.d[0].len, 3);
+    h_stop(&H);
+}
+
 int
 main(void)
 {
@@ -616,6 +654,8 @@ main(void)
         cmocka_unit_test(test_session_memcap),
         cmocka_unit_test(test_invalid_checksum),
         cmocka_unit_test(test_flow_end_flush_gap),
+        cmocka_unit_test(test_rst_out_of_window_ignored),
+        cmocka_unit_test(test_invalid_ack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
