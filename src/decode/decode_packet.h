@@ -144,7 +144,7 @@ vg_packet_reserve(vg_packet_t *p, uint32_t need, uint32_t cap)
         return VG_ENOMEM;
     if (p->buf != NULL && p->buf_size >= need)
         return VG_OK;
-    uint32_t sz = p->buf_size ? p->buf_size : 2048;
+    uint32_t sz = p->buf_size ? p->buf_size : VG_MIN(2048u, cap);
     while (sz < need)
         sz = sz > cap / 2 ? cap : sz * 2;
     bool data_in_buf = p->data != NULL && p->data == p->buf;
