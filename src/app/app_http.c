@@ -1081,6 +1081,25 @@ chunk_size(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t
 static bool probe_request(const uint8_t *data, size_t len, bool *partial);
 static void http_reset(http_state_t *s);
 
+/* The client sent the start of a request line without its LF and the
+ * server answers (or the connection closes): take the partial line as the
+ * request line, as libhtp does at close (suricata-verify bug-3844). True
+ * when a tx was opened. */
+static bool
+force_request_line(vg_app_ctx_t *ctx, http_state_t *s)
+{
+    http_dir_t *d = &s->d[VG_DIR_TOSERVER];
+    if (d->st != ST_LINE || d->line.len == 0)
+        return false;
+    vg_http_str_t l = d->line;
+    d->line = (vg_http_str_t){0};
+    line_reset(d);
+    uint32_t before = s->ntx;
+    parse_request_line(ctx, s, l.p, line_content_len(&l));
+    vg_http_str_free(&l);
+    return s->ntx > before;
+}
+
 /* Process bytes of one direction. */
 static void
 parse_dir(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t n)
@@ -1095,6 +1114,11 @@ parse_dir(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t 
         case ST_TUNNEL:
             return;
         case ST_TUNNEL_PROBE: {
+            /* stray line ends after the CONNECT exchange are not tunnel data */
+            if (p[0] == '\r' || p[0] == '\n') {
+                used = 1;
+                break;
+            }
             bool partial = false;
             bool http = req ? probe_request(p, n, &partial)
                             : (n >= 5 ? memcmp(p, "HTTP/", 5) == 0 : memcmp(p, "HTTP/", n) == 0);
@@ -1119,6 +1143,8 @@ parse_dir(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t 
                     vg_http_tx_t *t = s->head;
                     while (t && (t->resp.complete || t->emitted))
                         t = t->next;
+                    if (t == NULL && force_request_line(ctx, s))
+                        continue; /* retry with the tx just opened */
                     if (t == NULL) {
                         if (s->ntx >= ctx->limits->http_max_pipelined) {
                             ctr_inc(ctx, c_ctr[C_PIPELINE_LIMIT]);
@@ -1370,6 +1396,8 @@ http_parse(vg_app_ctx_t *ctx, void *state, int dir, const uint8_t *data, size_t 
         parse_gap(ctx, s, dir, len);
     else if (data != NULL && len > 0)
         parse_dir(ctx, s, dir, data, len);
+    if ((flags & VG_APP_EOF) && dir == VG_DIR_TOSERVER)
+        force_request_line(ctx, s);
     if ((flags & VG_APP_EOF) && dir == VG_DIR_TOCLIENT && s->d[1].st == ST_BODY_EOF)
         msg_done(ctx, s, VG_DIR_TOCLIENT); /* body delimited by close */
     return VG_OK;
@@ -1381,6 +1409,7 @@ http_flush(vg_app_ctx_t *ctx, void *state)
     http_state_t *s = state;
     if (s == NULL)
         return;
+    force_request_line(ctx, s);
     if (s->d[1].st == ST_BODY_EOF && s->d[1].tx != NULL)
         msg_done(ctx, s, VG_DIR_TOCLIENT);
     if (s->d[0].have_pending && s->d[0].tx != NULL)

@@ -326,6 +326,15 @@ t_connect(void **state)
     };
     CHECK(s, "tx0 CONNECT example.com:80 200 req=0 resp=0|"
              "file1 tx0 /in 2 CLOSED|tx0 GET /in 200 req=0 resp=2|");
+    /* suricata-verify http-connect-simple: inner response without length */
+    seg_t s4[] = {
+        {0, "CONNECT abc:443 HTTP/1.1\r\nUser-Agent: Victor/1.0\r\n\r\n\n"},
+        {1, "HTTP/1.1 200 OK\r\nServer: VictorServer/1.0\r\n\r\n\n"},
+        {0, "GET / HTTP/1.1\r\nUser-Agent: Victor/1.0\r\n\r\n"},
+        {1, "HTTP/1.1 200 OK\r\nServer: VictorServer/1.0\r\n\r\n"},
+    };
+    CHECK(s4, "tx0 CONNECT abc:443 200 req=0 resp=0|MISSING_HOST_HEADER|"
+              "tx0 GET / 200 req=0 resp=0|");
     /* TLS inside: opaque, nothing more */
     seg_t s2[] = {
         {0, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"},
@@ -353,6 +362,21 @@ t_http09(void **state)
         {1, "<html>old</html>", 0, VG_APP_EOF},
     };
     CHECK(s, "file1 tx0 /old 16 CLOSED|tx0 GET /old -1 req=0 resp=16|");
+}
+
+static void
+t_unterminated_request_line(void **state)
+{
+    (void)state;
+    /* suricata-verify bug-3844: "GET /" without LF, then a response, then
+     * RST: the partial line is the (0.9) request line */
+    seg_t s[] = {
+        {0, "GET /"},
+        {1, "HTTP/1.1 200 OK", 0, VG_APP_EOF},
+    };
+    CHECK(s, "file1 tx0 / 15 CLOSED|tx0 GET / -1 req=0 resp=15|");
+    seg_t s2[] = {{0, "GET /x HTTP/1.1", 0, VG_APP_EOF}};
+    CHECK(s2, "MISSING_HOST_HEADER|tx0 GET /x -1 req=0 resp=0|");
 }
 
 static void
@@ -650,6 +674,7 @@ main(void)
         cmocka_unit_test(t_incomplete_at_flush),
         cmocka_unit_test(t_connect),
         cmocka_unit_test(t_http09),
+        cmocka_unit_test(t_unterminated_request_line),
         cmocka_unit_test(t_unmatched_response),
         cmocka_unit_test(t_duplicate_cl),
         cmocka_unit_test(t_headers_fold_repeat),
