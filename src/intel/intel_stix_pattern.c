@@ -98,6 +98,8 @@ typedef struct pat {
     bool failed;          /* syntax error recorded */
 } pat_t;
 
+static void pat_err(pat_t *p, const char *fmt, ...) VG_PRINTF(2, 3);
+
 static void
 pat_err(pat_t *p, const char *fmt, ...)
 {
