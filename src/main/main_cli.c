@@ -365,6 +365,15 @@ cli_eve_type(vg_run_cfg_t *cfg, const char *types_key, const char *idx, char *er
     } else if (!strcmp(name, "http")) {
         e->http = on;
         rc = cli_item_bool(c, sub, "extended", &e->http_extended, errbuf, errlen);
+        /* types.http.dump-all-headers: both|request|response|none - HTTP engineer */
+        char hk[1024];
+        snprintf(hk, sizeof(hk), "%s.dump-all-headers", sub);
+        const char *dh = vg_conf_get(c, hk);
+        e->http_dump_headers = 0;
+        if (dh != NULL && (!strcmp(dh, "both") || !strcmp(dh, "request")))
+            e->http_dump_headers |= 1;
+        if (dh != NULL && (!strcmp(dh, "both") || !strcmp(dh, "response")))
+            e->http_dump_headers |= 2;
     } else if (!strcmp(name, "tls")) {
         e->tls = on;
         rc = cli_item_bool(c, sub, "extended", &e->tls_extended, errbuf, errlen);
@@ -392,6 +401,10 @@ cli_eve_type(vg_run_cfg_t *cfg, const char *types_key, const char *idx, char *er
 #endif
     } else if (!strcmp(name, "files") || !strcmp(name, "fileinfo")) {
         e->fileinfo = on;
+        /* types.files.force-hash: [md5, ...] - HTTP engineer */
+        char fk[1024];
+        snprintf(fk, sizeof(fk), "%s.force-hash.0", sub);
+        e->files_force_hash = vg_conf_get(c, fk) != NULL;
     } else if (!strcmp(name, "anomaly")) {
         e->anomaly = on;
         /* Suricata's defaults when anomaly.types is absent or partial:

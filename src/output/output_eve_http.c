@@ -166,13 +166,45 @@ vg_eve_http_fields(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_http_tx_t *tx,
     vg_jw_uint(jw, "length", tx->resp.message_len);
 }
 
+/* dump-all-headers: [{"name": ..., "value": ...}], names cut at 255 bytes
+ * and values at 2047 and at the first NUL (Suricata copies them into fixed
+ * C strings); no array when there are no headers. */
+static void
+headers_array(vg_jw_t *jw, const char *key, const vg_http_msg_t *m)
+{
+    if (m->nhdrs == 0)
+        return;
+    vg_jw_open_array(jw, key);
+    for (uint32_t i = 0; i < m->nhdrs; i++) {
+        const vg_http_header_t *h = &m->hdrs[i];
+        size_t nl = h->name.len < 255 ? h->name.len : 255;
+        size_t vl = h->value.len < 2047 ? h->value.len : 2047;
+        const uint8_t *z = nl ? memchr(h->name.p, 0, nl) : NULL;
+        if (z)
+            nl = (size_t)(z - h->name.p);
+        z = vl ? memchr(h->value.p, 0, vl) : NULL;
+        if (z)
+            vl = (size_t)(z - h->value.p);
+        vg_jw_open_object(jw, NULL);
+        vg_eve_http_bytes(jw, "name", h->name.p, nl);
+        vg_eve_http_bytes(jw, "value", h->value.p, vl);
+        vg_jw_close_object(jw);
+    }
+    vg_jw_close_array(jw);
+}
+
 void
 vg_eve_http_tx(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_app_event_t *ev)
 {
     const vg_http_tx_t *tx = ev->tx;
     vg_jw_uint(jw, "tx_id", ev->tx_id);
     vg_jw_open_object(jw, "http");
-    if (tx != NULL)
+    if (tx != NULL) {
         vg_eve_http_fields(jw, cfg, tx, cfg == NULL || cfg->http_extended);
+        if (cfg != NULL && (cfg->http_dump_headers & 1))
+            headers_array(jw, "request_headers", &tx->req);
+        if (cfg != NULL && (cfg->http_dump_headers & 2))
+            headers_array(jw, "response_headers", &tx->resp);
+    }
     vg_jw_close_object(jw);
 }
