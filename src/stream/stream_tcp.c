@@ -141,6 +141,7 @@ dir_init_syn(stream_dir_t *d, const vg_packet_t *p)
     d->isn = p->tcp.seq;
     d->base_seq = p->tcp.seq + 1;
     d->next_seq = p->tcp.seq + 1;
+    d->last_ack = p->tcp.seq + 1; /* serial compares need a real baseline, not 0 */
     d->window = p->tcp.win; /* never scaled on a SYN */
     d->flags = keep | SD_F_SEEN | SD_F_BASE | SD_F_SYN;
     if (p->tcp.has_wscale) {

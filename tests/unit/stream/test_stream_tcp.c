@@ -631,6 +631,28 @@ test_invalid_ack(void **state)
     h_stop(&H);
 }
 
+/* ISNs more than 2^31 away from 0: serial compares must not use 0 as a
+ * baseline anywhere (regression: an in-window RST was judged invalid). */
+static void
+test_high_isn(void **state)
+{
+    (void)state;
+    h_init(&H);
+    h_start(&H);
+    uint32_t cisn = 0x90000000u, sisn = 0xa0000000u;
+    handshake(&H, cisn, sisn);
+    vg_flow_t *f = H.last.flow;
+    h_pkt(&H, 1, PA, cisn + 1, sisn + 1, "req");
+    h_pkt(&H, 0, PA, sisn + 1, cisn + 4, "resp");
+    assert_int_equal(H.n, 1);
+    h_pkt(&H, 1, A, cisn + 4, sisn + 5, NULL);
+    assert_int_equal(H.n, 2);
+    h_pkt(&H, 0, VG_TH_RST | A, sisn + 5, cisn + 4, NULL);
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    assert_int_equal(ctr("tcp.rst_invalid"), 0);
+    h_stop(&H);
+}
+
 int
 main(void)
 {
@@ -656,6 +678,7 @@ main(void)
         cmocka_unit_test(test_flow_end_flush_gap),
         cmocka_unit_test(test_rst_out_of_window_ignored),
         cmocka_unit_test(test_invalid_ack),
+        cmocka_unit_test(test_high_isn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
