@@ -1138,7 +1138,12 @@ parse_dir(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t 
             return;
         case ST_LINE:
             if (!req) {
-                /* find the tx this response belongs to */
+                /* find the tx this response belongs to; stray line ends
+                 * between responses are skipped first (libhtp) */
+                if (d->tx == NULL && d->line.len == 0 && (p[0] == '\r' || p[0] == '\n')) {
+                    used = 1;
+                    break;
+                }
                 if (d->tx == NULL) {
                     vg_http_tx_t *t = s->head;
                     while (t && (t->resp.complete || t->emitted))

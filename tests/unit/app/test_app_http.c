@@ -218,6 +218,16 @@ t_pipelining(void **state)
     };
     CHECK(s, "file1 tx0 /a 1 CLOSED|tx0 GET /a 200 req=0 resp=1|"
              "file2 tx1 /b 2 CLOSED|tx1 GET /b 404 req=0 resp=2|");
+    /* suricata-verify http-async: a stray LF after a response body, before
+     * the next request arrives, is not a response of its own */
+    seg_t s2[] = {
+        {0, "GET /1 HTTP/1.0\r\n\r\n"},
+        {1, "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nA\n"},
+        {0, "GET /2 HTTP/1.0\r\n\r\n"},
+        {1, "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nB"},
+    };
+    CHECK(s2, "file1 tx0 /1 1 CLOSED|tx0 GET /1 200 req=0 resp=1|"
+              "file2 tx1 /2 1 CLOSED|tx1 GET /2 200 req=0 resp=1|");
 }
 
 static void
