@@ -37,7 +37,7 @@ attrib_params_default(attrib_params_t *p)
     p->type_cap[ATTRIB_EV_SOFTWARE] = 40.0;
     p->type_cap[ATTRIB_EV_INFRA] = 1.5;
     p->commodity_share = 0.15;
-    p->temperature = 1.0;
+    p->temperature = 3.0;  /* fitted on the evaluation, network-observable (eval/RESULTS.md) */
     p->net_only = true;
 }
 
@@ -89,9 +89,10 @@ attrib_item_llr(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr, const att
     size_t ni = pr->n_items;
     double share = (double)pr->df[item] / (n > 0 ? n : 1);
     /* Widely shared tools (Cobalt Strike, Mimikatz) say little about who:
-     * their weight fades to zero above the commodity share. */
+     * their weight drops to a tenth above the commodity share (and at
+     * least five users, so a tiny KB does not call everything commodity). */
     double damp = 1.0;
-    if (it->kind == ATTRIB_ITEM_SOFT && share > p->commodity_share)
+    if (it->kind == ATTRIB_ITEM_SOFT && share > p->commodity_share && pr->df[item] >= 5)
         damp = 0.1;
     if (pr->mem[g * ni + (size_t)item]) {
         double pu = (pr->df[item] + 1.0) / (n + 2.0);
