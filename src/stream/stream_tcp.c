@@ -506,8 +506,11 @@ vg_stream_flow_end(vg_stream_ctx_t *s, vg_flow_t *f, const vg_packet_t *p)
     if (ssn == NULL)
         return;
     bool pending = false;
+    /* Suricata's pseudo packet: only when there is something to flush
+     * (queued bytes, or a started direction that still needs its EOF). */
     for (int i = 0; i < 2; i++)
-        if (!(ssn->d[i].flags & SD_F_EOF) && (ssn->d[i].flags & SD_F_BASE))
+        if (!(ssn->d[i].flags & SD_F_EOF) &&
+            (ssn->d[i].segs != NULL || (ssn->d[i].flags & SD_F_STARTED)))
             pending = true;
     if (pending)
         vg_counter_inc(s->ctr, s->c_pseudo);
