@@ -23,6 +23,8 @@
 #include "core/core_limits.h"
 #include "decode/decode_packet.h"
 
+#include <stdio.h>
+
 typedef struct vg_capture vg_capture_t;
 
 /* Called for each non-fatal problem (truncated file, unreadable file in a
@@ -50,6 +52,12 @@ int vg_capture_open_dir(vg_capture_t **out, const char *dir, const vg_capture_op
 /* Open a live interface (pcap_create + pcap_activate, immediate mode). */
 int vg_capture_open_live(vg_capture_t **out, const char *iface, const vg_capture_opts_t *o,
                          char *errbuf, size_t errlen);
+
+/* Read a pcap/pcapng stream from an open FILE (stdin, a pipe, fmemopen);
+ * `name` is what warnings and vg_capture_current_file show. The capture takes
+ * ownership of `f` (closed by vg_capture_close, or here on failure). */
+int vg_capture_open_stream(vg_capture_t **out, FILE *f, const char *name,
+                           const vg_capture_opts_t *o, char *errbuf, size_t errlen);
 
 /* A file or a folder, whichever `path` is. */
 int vg_capture_open_path(vg_capture_t **out, const char *path, const vg_capture_opts_t *o,

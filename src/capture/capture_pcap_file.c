@@ -102,3 +102,37 @@ vg_capture_open_file(vg_capture_t **out, const char *path, const vg_capture_opts
     *out = cap;
     return VG_OK;
 }
+
+int
+vg_capture_open_stream(vg_capture_t **out, FILE *f, const char *name, const vg_capture_opts_t *o,
+                       char *errbuf, size_t errlen)
+{
+    if (out == NULL || f == NULL || o == NULL || o->limits == NULL) {
+        if (f != NULL)
+            fclose(f);
+        return VG_EINVAL;
+    }
+    const char *nm = name != NULL ? name : "(stream)";
+    vg_capture_t *cap = capture_new(&file_ops, o);
+    char *dup = strdup(nm);
+    if (cap == NULL || dup == NULL) {
+        free(cap);
+        free(dup);
+        fclose(f);
+        snprintf(errbuf, errlen, "%s: out of memory", nm);
+        return VG_ENOMEM;
+    }
+    cap->cur_path = dup;
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    /* on failure libpcap leaves the FILE to us */
+    cap->pc = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    if (cap->pc == NULL) {
+        snprintf(errbuf, errlen, "%s: %s", nm, perr[0] ? perr : "cannot read capture");
+        fclose(f);
+        vg_capture_close(cap);
+        return VG_EINVAL;
+    }
+    cap->file_off = (int64_t)ftello(f);
+    *out = cap;
+    return VG_OK;
+}

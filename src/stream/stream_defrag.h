@@ -29,7 +29,7 @@
  *        shorter. first: old data always wins. last: new data always wins.
  * windows: old wins unless the new one starts before and reaches at least
  *        the old one's end. solaris: treated as windows (an approximation,
- *        see src/stream/NOTES.md). Decided per pair of fragments. */
+ *        see src/decode/NOTES.md). Decided per pair of fragments. */
 typedef enum {
     VG_DEFRAG_BSD = 0,
     VG_DEFRAG_LINUX,
