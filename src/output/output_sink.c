@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,7 +178,19 @@ sink_unix_write(vg_sink_t *s, const char *line, size_t len)
         }
         memcpy(tmp, line, len);
         tmp[len] = '\n';
-        ssize_t n = send(s->fd, tmp, len + 1, MSG_NOSIGNAL);
+        /* never block the writer on a slow reader for long: wait up to
+         * 100 ms for room, then drop (counted) */
+        ssize_t n = send(s->fd, tmp, len + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pfd = {.fd = s->fd, .events = POLLOUT};
+            if (poll(&pfd, 1, 100) > 0)
+                n = send(s->fd, tmp, len + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                free(tmp);
+                s->dropped++;
+                return VG_EIO;
+            }
+        }
         free(tmp);
         if (n != (ssize_t)(len + 1)) {
             close(s->fd);
