@@ -15,6 +15,7 @@
 
 enum { PC_TCP = 0, PC_UDP, PC_ICMP, PC_OTHER, PC_MAX };
 #define FLOW_NCLASS (PC_MAX * 3)
+#define FLOW_UNLINKED 0xff /* lru_class of a flow being ended: on no list */
 
 typedef struct flow_list {
     vg_flow_t *head; /* oldest */
@@ -152,6 +153,7 @@ flow_end(vg_flow_table_t *t, vg_flow_t *f, vg_flow_end_reason_t reason)
 {
     hash_unlink(t, f);
     lru_unlink(t, f);
+    f->lru_class = FLOW_UNLINKED; /* on_end may still call vg_flow_set_state */
     t->count--;
     f->end_reason = (uint8_t)reason;
     if (t->on_end)
@@ -368,7 +370,7 @@ vg_flow_set_state(vg_flow_t *f, vg_flow_state_t st)
     f->state = (uint8_t)st;
     /* Move to the list of the new timeout class. The flow was just touched
      * by the current packet, so the tail keeps the list time-ordered. */
-    if (f->table != NULL) {
+    if (f->table != NULL && f->lru_class != FLOW_UNLINKED) {
         lru_unlink(f->table, f);
         lru_append(f->table, f);
     }

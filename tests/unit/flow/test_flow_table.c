@@ -408,6 +408,48 @@ test_proto_names(void **state)
     assert_string_equal(vg_flow_proto_name(253, b, sizeof(b)), "253");
 }
 
+static vg_flow_table_t *g_t;
+
+static void
+on_end_touchy(void *user, vg_flow_t *f)
+{
+    ended_t *e = user;
+    e->n++;
+    /* what an owner may do while a flow ends: change state, give memory back */
+    vg_flow_set_state(f, VG_FLOW_STATE_CLOSED);
+    vg_flow_mem_sub(f, 100);
+}
+
+static void
+test_on_end_may_touch_flow(void **state)
+{
+    (void)state;
+    vg_limits_t l;
+    vg_limits_defaults(&l);
+    vg_counters_t *c = calloc(1, sizeof(*c));
+    ended_t e = { 0 };
+    g_t = vg_flow_table_new(&l, c, on_end_touchy, &e);
+    vg_packet_t p;
+    for (int i = 0; i < 3; i++) {
+        tp_l4(&p, (uint64_t)i + 1, S(1), VG_IPPROTO_UDP, "10.0.0.1", (uint16_t)(100 + i),
+              "10.0.0.2", 53);
+        vg_flow_handle_packet(g_t, &p);
+        assert_int_equal(vg_flow_mem_add(p.flow, 100), VG_OK);
+    }
+    uint64_t before = vg_flow_table_memuse(g_t);
+    vg_flow_timeout_sweep(g_t, S(100));
+    assert_int_equal(e.n, 3);
+    assert_int_equal(vg_flow_table_count(g_t), 0);
+    assert_int_equal(vg_flow_table_memuse(g_t), before - 300);
+    /* the table still works */
+    tp_l4(&p, 9, S(101), VG_IPPROTO_UDP, "10.0.0.1", 100, "10.0.0.2", 53);
+    assert_int_equal(vg_flow_handle_packet(g_t, &p), VG_OK);
+    assert_int_equal(vg_flow_table_count(g_t), 1);
+    vg_flow_table_free(g_t);
+    assert_int_equal(e.n, 4);
+    free(c);
+}
+
 int
 main(void)
 {
@@ -423,6 +465,7 @@ main(void)
         cmocka_unit_test(test_tcp_reuse_and_declined),
         cmocka_unit_test(test_mem_accounting),
         cmocka_unit_test(test_proto_names),
+        cmocka_unit_test(test_on_end_may_touch_flow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
