@@ -45,7 +45,8 @@ vg_decode_ctx_init(vg_decode_ctx_t *d, const vg_limits_t *limits, vg_counters_t 
     id->ipv6_in_ipv4 = vg_counter_register("decoder.ipv6_in_ipv4");
     id->ipv4_in_ipv4 = vg_counter_register("decoder.ipv4_in_ipv4");
     id->unknown_ethertype = vg_counter_register("decoder.unknown_ethertype");
-    id->too_many_layers = vg_counter_register("decoder.max_layers_reached");
+    id->ppp = vg_counter_register("decoder.ppp");
+    id->pppoe = vg_counter_register("decoder.pppoe");
     char name[96];
     for (int ev = 0; ev < VG_EV_MAX; ev++) {
         if (vg_decode_event_layer((vg_decode_event_t)ev) != VG_EV_LAYER_DECODE)
@@ -92,12 +93,76 @@ decode_vlan(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t outer_type, vg_cur_t c,
     p->vlan_id[p->vlan_n++] = tci & 0x0fff;
     if (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ_AD || type == ETHERTYPE_QINQ)
         return decode_vlan(d, p, type, c, depth + 1);
-    if (type != ETHERTYPE_IPV4 && type != ETHERTYPE_IPV6 && type != ETHERTYPE_ARP &&
-        type < 0x0600) {
+    if (type < 0x0600) { /* an 802.3 length, not an ethertype */
         decode_event(d, p, VG_EV_VLAN_UNKNOWN_TYPE);
         return VG_OK;
     }
     return decode_ethertype(d, p, type, c, depth);
+}
+
+/* PPP payload after the protocol field (RFC 1661; numbers from IANA). */
+static int
+decode_ppp_proto(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t proto, vg_cur_t c, uint32_t depth)
+{
+    switch (proto) {
+    case 0x0021: /* IPv4 */
+        if (vg_cur_left(&c) < 20)
+            return decode_fail(d, p, VG_EV_PPPIPV4_PKT_TOO_SMALL);
+        return decode_ipv4(d, p, c, depth);
+    case 0x0057: /* IPv6 */
+        if (vg_cur_left(&c) < 40)
+            return decode_fail(d, p, VG_EV_PPPIPV6_PKT_TOO_SMALL);
+        return decode_ipv6(d, p, c, depth);
+    case 0xc021: case 0xc023: case 0xc223: case 0xc025: case 0xc227: /* LCP PAP CHAP LQR EAP */
+    case 0x8021: case 0x8057: case 0x80fd: case 0x80fb: case 0x8281: /* NCPs, CCP */
+    case 0x00fd: case 0x00fb: case 0x003d: /* compressed data, multilink */
+    case 0x002d: case 0x002f:              /* Van Jacobson: not decoded */
+        return VG_OK;
+    default:
+        return decode_fail(d, p, VG_EV_PPP_UNSUP_PROTO);
+    }
+}
+
+/* DLT_PPP: optional address/control (ff 03), then the protocol: 2 bytes,
+ * or 1 byte when protocol field compression is on (RFC 1661 6.5: protocol
+ * numbers have an even first and an odd last octet, so an odd first octet
+ * is a compressed field). */
+static int
+decode_ppp(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
+{
+    decode_count(d, d->id.ppp);
+    if (vg_cur_left(&c) < 2)
+        return decode_fail(d, p, VG_EV_PPP_PKT_TOO_SMALL);
+    if (vg_cur_peek_at(&c, 0) == 0xff && vg_cur_peek_at(&c, 1) == 0x03)
+        vg_cur_skip(&c, 2);
+    uint16_t proto = (vg_cur_peek_at(&c, vg_cur_pos(&c)) & 1) ? vg_cur_u8(&c) : vg_cur_u16(&c);
+    if (!vg_cur_ok(&c))
+        return decode_fail(d, p, VG_EV_PPP_PKT_TOO_SMALL);
+    return decode_ppp_proto(d, p, proto, c, depth);
+}
+
+/* PPPoE (RFC 2516): ver/type, code, session id, length, then for the
+ * session stage a PPP protocol. Discovery packets carry no IP. */
+static int
+decode_pppoe(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t type, vg_cur_t c, uint32_t depth)
+{
+    decode_count(d, d->id.pppoe);
+    vg_cur_skip(&c, 1); /* version 1, type 1 */
+    uint8_t code = vg_cur_u8(&c);
+    vg_cur_skip(&c, 2); /* session id */
+    uint16_t len = vg_cur_u16(&c);
+    if (!vg_cur_ok(&c))
+        return decode_fail(d, p, VG_EV_PPPOE_PKT_TOO_SMALL);
+    if (type == ETHERTYPE_PPPOE_DISC)
+        return VG_OK;
+    if (code != 0)
+        return decode_fail(d, p, VG_EV_PPPOE_WRONG_CODE);
+    if (len < 2 || vg_cur_left(&c) < 2)
+        return decode_fail(d, p, VG_EV_PPPOE_PKT_TOO_SMALL);
+    uint16_t proto = vg_cur_u16(&c);
+    /* the PPPoE length bounds the payload (ethernet padding follows) */
+    size_t plen = VG_MIN((size_t)len - 2, vg_cur_left(&c));
+    return decode_ppp_proto(d, p, proto, vg_cur_make(vg_cur_ptr(&c), plen), depth);
 }
 
 int
@@ -112,6 +177,9 @@ decode_ethertype(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t type, vg_cur_t c, 
     case ETHERTYPE_QINQ_AD:
     case ETHERTYPE_QINQ:
         return decode_vlan(d, p, type, c, depth + 1);
+    case ETHERTYPE_PPPOE_DISC:
+    case ETHERTYPE_PPPOE_SESS:
+        return decode_pppoe(d, p, type, c, depth);
     default:
         /* ARP, LLDP, 802.3 lengths...: valid link traffic with no IP layer. */
         if (type >= 0x0600 && type != ETHERTYPE_ARP)
@@ -237,6 +305,7 @@ vg_decode_linktype_supported(int linktype)
 {
     switch (linktype) {
     case VG_DLT_EN10MB:
+    case VG_DLT_PPP:
     case VG_DLT_LINUX_SLL:
     case VG_DLT_LINUX_SLL2:
     case VG_DLT_NULL:
@@ -267,6 +336,9 @@ vg_decode_packet(vg_decode_ctx_t *d, vg_packet_t *p)
     switch (p->linktype) {
     case VG_DLT_EN10MB:
         rc = decode_ethernet(d, p, c, 0);
+        break;
+    case VG_DLT_PPP:
+        rc = decode_ppp(d, p, c, 0);
         break;
     case VG_DLT_LINUX_SLL:
         rc = decode_sll(d, p, c);

@@ -26,6 +26,7 @@
  * spelled out so the decoder does not depend on the platform's pcap headers. */
 #define VG_DLT_NULL 0
 #define VG_DLT_EN10MB 1
+#define VG_DLT_PPP 9
 #define VG_DLT_RAW 12         /* DLT_RAW on most platforms (LINKTYPE_RAW 101 in files) */
 #define VG_DLT_RAW_OPENBSD 14 /* DLT_RAW on OpenBSD */
 #define VG_LINKTYPE_RAW 101
@@ -45,7 +46,7 @@ typedef enum { VG_CSUM_NONE = 0, VG_CSUM_ALL = 1 } vg_csum_mode_t;
 typedef struct vg_decode_counters {
     vg_counter_id_t pkts, bytes, invalid, ethernet, vlan, vlan_qinq, sll, sll2, null, raw,
         ipv4, ipv6, tcp, udp, icmpv4, icmpv6, gre, vxlan, ipv4_in_ipv6, ipv6_in_ipv6,
-        ipv6_in_ipv4, ipv4_in_ipv4, unknown_ethertype, too_many_layers;
+        ipv6_in_ipv4, ipv4_in_ipv4, unknown_ethertype, ppp, pppoe;
     vg_counter_id_t event[VG_EV_MAX]; /* "decoder.<event name>" */
 } vg_decode_counters_t;
 

@@ -102,6 +102,13 @@
     X(IPV4_IN_IPV6_WRONG_IP_VER,    "ipv6.ipv4_in_ipv6_wrong_version", DECODE) \
     X(IPV6_IN_IPV6_PKT_TOO_SMALL,   "ipv6.ipv6_in_ipv6_too_small",   DECODE)  \
     X(IPV6_IN_IPV6_WRONG_IP_VER,    "ipv6.ipv6_in_ipv6_wrong_version", DECODE) \
+    /* ppp / pppoe */                                                         \
+    X(PPP_PKT_TOO_SMALL,            "ppp.pkt_too_small",             DECODE)  \
+    X(PPPIPV4_PKT_TOO_SMALL,        "ppp.ip4_pkt_too_small",         DECODE)  \
+    X(PPPIPV6_PKT_TOO_SMALL,        "ppp.ip6_pkt_too_small",         DECODE)  \
+    X(PPP_UNSUP_PROTO,              "ppp.unsup_proto",               DECODE)  \
+    X(PPPOE_PKT_TOO_SMALL,          "pppoe.pkt_too_small",           DECODE)  \
+    X(PPPOE_WRONG_CODE,             "pppoe.wrong_code",              DECODE)  \
     /* stream (set by src/stream) */                                          \
     X(STREAM_3WHS_ACK_IN_WRONG_DIR, "stream.3whs_ack_in_wrong_dir",  STREAM)  \
     X(STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION, "stream.3whs_synack_in_wrong_direction", STREAM) \

@@ -18,6 +18,8 @@
 #define ETHERTYPE_QINQ 0x9100
 #define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_TEB 0x6558 /* GRE transparent ethernet bridging */
+#define ETHERTYPE_PPPOE_DISC 0x8863
+#define ETHERTYPE_PPPOE_SESS 0x8864
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_IPIP_ 4
@@ -58,7 +60,6 @@ static inline int
 decode_depth_check(vg_decode_ctx_t *d, vg_packet_t *p, uint32_t depth)
 {
     if (depth > d->max_layers) {
-        decode_count(d, d->id.too_many_layers);
         return decode_fail(d, p, VG_EV_TOO_MANY_LAYERS);
     }
     return VG_OK;

@@ -14,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const int linktypes[] = {
     VG_DLT_EN10MB, VG_DLT_LINUX_SLL, VG_DLT_LINUX_SLL2, VG_DLT_NULL,      VG_DLT_LOOP,
     VG_DLT_RAW,    VG_LINKTYPE_RAW,  VG_LINKTYPE_IPV4,  VG_LINKTYPE_IPV6, VG_DLT_RAW_OPENBSD,
+    VG_DLT_PPP,
 };
 
 int

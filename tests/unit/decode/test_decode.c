@@ -280,6 +280,58 @@ test_null_loop_raw(void **state)
     assert_true(vg_decode_linktype_supported(1) && !vg_decode_linktype_supported(147));
 }
 
+static void
+test_ppp_pppoe(void **state)
+{
+    (void)state;
+    uint8_t ip[64];
+    size_t n4 = build_udp(ip, 11, 12, NULL, 0);
+    n4 = build_ipv4(ip, VG_IPPROTO_UDP, SRC4, DST4, ip, n4, 0);
+    /* DLT_PPP: address ff, control 03, protocol 0x0021 (IPv4) */
+    size_t n = pb_wrap(B, (const uint8_t *)"\xff\x03\x00\x21", 4, ip, n4);
+    vg_packet_t *p = dec(VG_DLT_PPP, B, n);
+    assert_int_equal(p->ip_ver, 4);
+    assert_int_equal(p->dp, 12);
+    assert_int_equal(ctr("decoder.ppp"), 1);
+    /* without address/control */
+    n = pb_wrap(B, (const uint8_t *)"\x00\x21", 2, ip, n4);
+    assert_int_equal(dec(VG_DLT_PPP, B, n)->sp, 11);
+    /* protocol field compression: a single 0x21 */
+    n = pb_wrap(B, (const uint8_t *)"\x21", 1, ip, n4);
+    assert_int_equal(dec(VG_DLT_PPP, B, n)->sp, 11);
+    expect_event(dec(VG_DLT_PPP, B, 1), VG_EV_PPP_PKT_TOO_SMALL, true);
+    expect_event(dec(VG_DLT_PPP, (const uint8_t *)"\xff\x03\x00", 3), VG_EV_PPP_PKT_TOO_SMALL,
+                 true);
+    n = pb_wrap(B, (const uint8_t *)"\xff\x03\x00\x21", 4, ip, 10);
+    expect_event(dec(VG_DLT_PPP, B, n), VG_EV_PPPIPV4_PKT_TOO_SMALL, true);
+    n = pb_wrap(B, (const uint8_t *)"\xff\x03\x00\x57", 4, ip, 20);
+    expect_event(dec(VG_DLT_PPP, B, n), VG_EV_PPPIPV6_PKT_TOO_SMALL, true);
+    n = pb_wrap(B, (const uint8_t *)"\xff\x03\x12\x34", 4, ip, n4);
+    expect_event(dec(VG_DLT_PPP, B, n), VG_EV_PPP_UNSUP_PROTO, true);
+    /* LCP is valid PPP without IP */
+    n = pb_wrap(B, (const uint8_t *)"\xff\x03\xc0\x21", 4, ip, 8);
+    p = dec(VG_DLT_PPP, B, n);
+    assert_int_equal(p->ip_ver, 0);
+    assert_false(p->flags & VG_PKT_INVALID);
+
+    /* PPPoE session: ver/type 0x11, code 0, session 1, length 2 + IP, PPP IPv4 */
+    uint8_t hdr[8] = {0x11, 0x00, 0x00, 0x01, 0, 0, 0x00, 0x21};
+    pb_put16(hdr + 4, (uint16_t)(2 + n4));
+    n = pb_wrap(B, hdr, 8, ip, n4);
+    n = build_eth(B, 0x8864, B, n);
+    memset(B + n, 0, 10); /* ethernet padding past the PPPoE length */
+    p = dec(VG_DLT_EN10MB, B, n + 10);
+    assert_int_equal(p->ip_ver, 4);
+    assert_int_equal(p->dp, 12);
+    assert_int_equal(ctr("decoder.pppoe"), 1);
+    hdr[1] = 0x09; /* PADI code in a session packet */
+    n = pb_wrap(B, hdr, 8, ip, n4);
+    n = build_eth(B, 0x8864, B, n);
+    expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_PPPOE_WRONG_CODE, true);
+    n = build_eth(B, 0x8864, hdr, 4);
+    expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_PPPOE_PKT_TOO_SMALL, true);
+}
+
 /* --- IPv4 ------------------------------------------------------------ */
 
 static void
@@ -877,6 +929,7 @@ main(void)
         cmocka_unit_test_setup(test_vlan_qinq, setup),
         cmocka_unit_test_setup(test_sll_sll2, setup),
         cmocka_unit_test_setup(test_null_loop_raw, setup),
+        cmocka_unit_test_setup(test_ppp_pppoe, setup),
         cmocka_unit_test_setup(test_ipv4_header_events, setup),
         cmocka_unit_test_setup(test_ipv4_options, setup),
         cmocka_unit_test_setup(test_checksums, setup),
