@@ -456,7 +456,13 @@ pipe_stats(pipeline_t *pl, uint64_t uptime_s)
     vg_counters_merge(total, pl->reader_counters);
     for (unsigned i = 0; i < pl->n_workers; i++)
         vg_counters_merge(total, pl->wt[i].w.counters);
-    if (vg_eve_stats_record(&jw, &cfg->eve, pl->last_ts, total, uptime_s) == VG_OK)
+    vg_time_us_t ts = pl->last_ts;
+    if (ts == 0) { /* no packet at all (idle live capture): wall clock */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        ts = (vg_time_us_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+    }
+    if (vg_eve_stats_record(&jw, &cfg->eve, ts, total, uptime_s) == VG_OK)
         sink_write_lines(pl->wr.sink, jw.buf, jw.len, &pl->wr.lines);
     vg_jw_fini(&jw);
     free(total);
