@@ -568,6 +568,84 @@ test_probe_and_versions(void **state)
     assert_false(vg_tls_is_grease(0x1301));
 }
 
+static void
+test_client_certificate(void **state)
+{
+    (void)state;
+    /* server: ServerHello, Certificate, CertificateRequest, ServerHelloDone;
+     * the tx completes only once the client's certificate is parsed */
+    size_t dlen;
+    uint8_t *der = make_cert(&dlen);
+    static const uint16_t sc[] = {0xc02f};
+    hello_t sh = {.version = 0x0303, .ciphers = sc, .n_ciphers = 1};
+    tb_t hs = {.n = 0}, sr = {.n = 0}, cr = {.n = 0}, cf = {.n = 0};
+    tb_hello(&hs, &sh, false);
+    const uint8_t *ders[1] = {der};
+    size_t lens[1] = {dlen};
+    tb_certificate(&hs, ders, lens, 1);
+    tb_u8(&hs, 13); /* CertificateRequest: types(1) sigalgs(2) CAs(2), all empty */
+    tb_u24(&hs, 5);
+    tb_u8(&hs, 0);
+    tb_u16(&hs, 0);
+    tb_u16(&hs, 0);
+    tb_u8(&hs, 14);
+    tb_u24(&hs, 0);
+    tb_records(&sr, 22, 0x0303, hs.b, hs.n, 16384);
+    hs.n = 0;
+    tb_certificate(&hs, ders, lens, 1);
+    tb_records(&cr, 22, 0x0303, hs.b, hs.n, 16384);
+    client_flight(&cf, 16384);
+    vg_app_ctx_t c = mkctx();
+    void *st = vg_app_parser_tls.state_new(&c);
+    assert_int_equal(feed(st, 0, cf.b, cf.n, 0), VG_OK);
+    assert_int_equal(feed(st, 1, sr.b, sr.n, 0), VG_OK);
+    const vg_tls_tx_t *tx = st;
+    assert_true(tx->flags & VG_TLS_F_NEED_CLIENT_CERT);
+    assert_int_equal(n_tx, 0); /* waits for the client certificate */
+    assert_int_equal(feed(st, 0, cr.b, cr.n, 3), VG_OK);
+    assert_int_equal(n_tx, 1);
+    assert_string_equal(tx->client.serial, "00:C7:D4:28:8B");
+    assert_int_equal(tx->client.n_certs, 1);
+    assert_int_equal(n_anom, 0);
+    vg_app_parser_tls.state_free(st);
+    free(der);
+}
+
+static void
+test_tls13_draft_server_hello(void **state)
+{
+    (void)state;
+    /* draft-19 ServerHello: version 0x7f13, random, cipher, extensions;
+     * no session id and no compression method (removed in drafts 1-21) */
+    tb_t hs = {.n = 0}, r = {.n = 0};
+    tb_u8(&hs, 2);
+    size_t hl = hs.n;
+    tb_u24(&hs, 0);
+    tb_u16(&hs, 0x7f13);
+    for (int i = 0; i < 32; i++)
+        tb_u8(&hs, 0x33);
+    tb_u16(&hs, 0x1302);
+    tb_u16(&hs, 6);    /* extensions: key_share (40) with 2 bytes */
+    tb_u16(&hs, 40);
+    tb_u16(&hs, 2);
+    tb_u16(&hs, 0x001d);
+    tb_patch(&hs, hl, 3);
+    tb_records(&r, 22, 0x0301, hs.b, hs.n, 16384);
+    vg_app_ctx_t c = mkctx();
+    void *st = vg_app_parser_tls.state_new(&c);
+    assert_int_equal(feed(st, 1, r.b, r.n, 0), VG_OK);
+    const vg_tls_tx_t *tx = st;
+    char vb[32];
+    assert_string_equal(vg_tls_version_name(tx->server.version, vb, sizeof(vb)),
+                        "TLS 1.3 draft-19");
+    assert_true(tx->flags & VG_TLS_F_LOG_WITHOUT_CERT);
+    assert_int_equal(tx->server.n_ciphers, 1);
+    assert_int_equal(tx->server.ciphers[0], 0x1302);
+    assert_int_equal(tx->server.n_exts, 1);
+    assert_int_equal(n_anom, 0);
+    vg_app_parser_tls.state_free(st);
+}
+
 int
 main(void)
 {
@@ -585,6 +663,8 @@ main(void)
         cmocka_unit_test_setup(test_limits, setup),
         cmocka_unit_test_setup(test_bad_records, setup),
         cmocka_unit_test_setup(test_probe_and_versions, setup),
+        cmocka_unit_test_setup(test_client_certificate, setup),
+        cmocka_unit_test_setup(test_tls13_draft_server_hello, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
