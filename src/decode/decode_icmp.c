@@ -51,10 +51,14 @@ decode_icmpv4(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c)
         decode_event(d, p, VG_EV_ICMPV4_UNKNOWN_TYPE);
         return VG_OK;
     }
-    if (code > maxcode)
+    if (code > maxcode) {
         decode_event(d, p, VG_EV_ICMPV4_UNKNOWN_CODE);
-    if (error) {
-        /* the offending datagram: an IPv4 header and 8 bytes of its payload */
+        return VG_OK;
+    }
+    /* The offending datagram (an IPv4 header and 8 bytes of its payload) is
+     * looked at, as Suricata does, only for a known code and when any of it
+     * is present (suricata-verify output-eve-anomaly-01 counts on that). */
+    if (error && vg_cur_left(&c) > 0) {
         if (vg_cur_left(&c) < 20) {
             decode_event(d, p, VG_EV_ICMPV4_IPV4_TRUNC_PKT);
         } else {
@@ -98,9 +102,11 @@ decode_icmpv6(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c)
         }
         break;
     }
-    if (code > maxcode)
+    if (code > maxcode) {
         decode_event(d, p, VG_EV_ICMPV6_UNKNOWN_CODE);
-    if (error) {
+        return VG_OK;
+    }
+    if (error && vg_cur_left(&c) > 0) {
         if (vg_cur_left(&c) < 40) {
             decode_event(d, p, VG_EV_ICMPV6_IPV6_TRUNC_PKT);
         } else if ((vg_cur_peek_at(&c, vg_cur_pos(&c)) >> 4) != 6) {

@@ -114,6 +114,11 @@ decode_ipv6(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
     bool first = true;
     /* Each header consumes at least 8 bytes, so the loop is bounded by plen. */
     for (;;) {
+        /* After an extension header, whatever follows needs at least two
+         * bytes (Suricata: a cut-off chain is ipv6.trunc_exthdr, not an L4
+         * anomaly). */
+        if (!first && nh != IPPROTO_NONE_ && vg_cur_left(&pl) < 2)
+            return decode_fail(d, p, VG_EV_IPV6_TRUNC_EXTHDR);
         switch (nh) {
         case IPPROTO_HOPOPTS_:
         case IPPROTO_DSTOPTS_: {

@@ -50,8 +50,9 @@ tcp_options(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c)
             break;
         case TCPOPT_SACK:
             dup = seen_sack;
-            /* 1-4 blocks of two sequence numbers */
-            bad = len < 10 || len > 34 || (len - 2) % 8 != 0;
+            /* 0-4 blocks of two sequence numbers (an empty SACK is
+             * accepted, as Suricata does: suricata-verify tcp-empty-sack) */
+            bad = len > 34 || (len - 2) % 8 != 0;
             seen_sack = true;
             break;
         case TCPOPT_TS:

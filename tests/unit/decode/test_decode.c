@@ -681,11 +681,18 @@ test_icmpv4(void **state)
     n = build_icmp(b, 99, 0, NULL, 0);
     n = build_ipv4(b, VG_IPPROTO_ICMP, SRC4, DST4, b, n, 0);
     expect_event(dec(VG_DLT_RAW, b, n), VG_EV_ICMPV4_UNKNOWN_TYPE, false);
-    n = build_icmp(b, 3, 16, NULL, 0); /* dest unreachable code 16 */
+    n = build_icmp(b, 3, 16, (const uint8_t *)"\x65", 1); /* dest unreachable code 16 */
     n = build_ipv4(b, VG_IPPROTO_ICMP, SRC4, DST4, b, n, 0);
     p = dec(VG_DLT_RAW, b, n);
     expect_event(p, VG_EV_ICMPV4_UNKNOWN_CODE, false);
-    expect_event(p, VG_EV_ICMPV4_IPV4_TRUNC_PKT, false); /* no embedded header */
+    /* with an unknown code the quoted datagram is not looked at */
+    assert_int_equal(p->n_events, 1);
+    n = build_icmp(b, 3, 1, (const uint8_t *)"\x45\x00", 2); /* quote cut at 2 bytes */
+    n = build_ipv4(b, VG_IPPROTO_ICMP, SRC4, DST4, b, n, 0);
+    expect_event(dec(VG_DLT_RAW, b, n), VG_EV_ICMPV4_IPV4_TRUNC_PKT, false);
+    n = build_icmp(b, 3, 1, NULL, 0); /* no quote at all: no event */
+    n = build_ipv4(b, VG_IPPROTO_ICMP, SRC4, DST4, b, n, 0);
+    assert_int_equal(dec(VG_DLT_RAW, b, n)->n_events, 0);
     /* port unreachable quoting an IPv4/UDP packet: clean */
     uint8_t q[64];
     size_t qn = build_udp(q, 33000, 53, NULL, 0);
