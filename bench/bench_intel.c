@@ -40,6 +40,14 @@ now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double
+cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static long
 rss_kb(void)
 {
@@ -246,16 +254,17 @@ bench_lookups(const vg_intel_store_t *s, size_t n, char **values, kind_t *kinds)
             }
         }
         size_t hits = 0;
-        double t0 = now_s();
+        double t0 = now_s(), c0 = cpu_s();
         for (size_t q = 0; q < Q; q++) {
             if (k == K_IP4 || k == K_CIDR || k == K_IP6)
                 hits += vg_intel_match(s, VG_IOC_IP, qa[q], ql[q], 80, out, 8) ? 1 : 0;
             else
                 hits += vg_intel_match(s, types[k], qs[q], ql[q], 0, out, 8) ? 1 : 0;
         }
-        double dt = now_s() - t0;
-        printf("  lookups %-7s %10.2f M/s   (%zu queries, %.2f%% hit)\n", kind_name[k],
-               Q / dt / 1e6, (size_t)Q, 100.0 * (double)hits / Q);
+        double dt = now_s() - t0, dc = cpu_s() - c0;
+        printf("  lookups %-7s %6.2f M/s wall, %6.2f M/s cpu, %5.0f ns/lookup cpu  (%zu queries, "
+               "%.2f%% hit)\n", kind_name[k], Q / dt / 1e6, Q / dc / 1e6, dc / Q * 1e9, (size_t)Q,
+               100.0 * (double)hits / Q);
         free(qs);
         free(qa);
         free(ql);
@@ -301,7 +310,7 @@ main(int argc, char **argv)
     if (text == NULL)
         return 1;
     long rss0 = rss_kb();
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     vg_intel_store_t *s = vg_intel_store_new();
     char err[512];
     if (vg_intel_load_buf(s, "synthetic.dat", text, len, VG_INTEL_FMT_ZEEK, NULL, NULL, err,
@@ -312,11 +321,11 @@ main(int argc, char **argv)
     double t1 = now_s();
     if (vg_intel_store_freeze(s) != VG_OK)
         return 1;
-    double t2 = now_s();
+    double t2 = now_s(), c2 = cpu_s();
     long rss1 = rss_kb();
     printf("bench_intel: %zu synthetic indicators (%.1f MB as intel.dat)\n", n, len / 1e6);
-    printf("  load     %.2f s (%.0f k indicators/s), freeze %.2f s\n", t1 - t0,
-           (double)n / (t1 - t0) / 1e3, t2 - t1);
+    printf("  load     %.2f s (%.0f k indicators/s), freeze %.2f s; %.2f s cpu in all\n",
+           t1 - t0, (double)n / (t1 - t0) / 1e3, t2 - t1, c2 - c0);
     printf("  loaded   %zu, store ~%.1f MB, RSS +%.1f MB (%.0f bytes/indicator)\n",
            vg_intel_store_count(s), vg_intel_store_bytes(s) / 1e6, (rss1 - rss0) / 1e3,
            (rss1 - rss0) * 1024.0 / (double)n);

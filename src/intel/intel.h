@@ -59,7 +59,7 @@ typedef struct vg_indicator {
     /* Added by the intel engineer (additive). */
     bool to_ids;               /* MISP to_ids; true for STIX and Zeek */
     vg_intel_format_t format;  /* which loader made it */
-    const char *pattern;       /* STIX pattern / MISP "type: value" / Zeek line (for EVE); may be NULL */
+    const char *pattern;       /* STIX pattern, MISP "type: value"; NULL for Zeek */
 } vg_indicator_t;
 
 typedef struct vg_intel_store vg_intel_store_t;

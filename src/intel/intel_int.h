@@ -67,6 +67,7 @@ struct vg_intel_store {
     vg_time_us_t now;
     vg_intel_load_report_t rep;
     /* load-time context */
+    const char *last_source, *last_desc;  /* interned: consecutive indicators share them */
     const char *cur_file;
     void (*note)(void *user, const char *msg);
     void *note_user;

@@ -593,12 +593,24 @@ intel_add(vg_intel_store_t *s, const intel_add_t *a)
         free(norm);
     ind->port = port;
     ind->id = intel_strdup(s, a->id);
-    ind->source = intel_strdup(s, a->source);
+    /* consecutive indicators usually share source and description (one
+     * feed, one MISP event): keep one copy */
+    if (a->source && s->last_source && strcmp(a->source, s->last_source) == 0) {
+        ind->source = s->last_source;
+    } else {
+        ind->source = intel_strdup(s, a->source);
+        s->last_source = ind->source;
+    }
     ind->source_file = s->cur_file;
     ind->confidence = a->confidence;
     ind->valid_from = a->valid_from;
     ind->valid_until = a->valid_until;
-    ind->description = intel_strdup(s, a->description);
+    if (a->description && s->last_desc && strcmp(a->description, s->last_desc) == 0) {
+        ind->description = s->last_desc;
+    } else {
+        ind->description = intel_strdup(s, a->description);
+        s->last_desc = ind->description;
+    }
     ind->warning = intel_strdup(s, a->warning);
     ind->pattern = intel_strdup(s, a->pattern);
     ind->to_ids = a->to_ids;
@@ -921,13 +933,18 @@ vg_intel_store_freeze(vg_intel_store_t *s)
         intel_rec_t *r = &s->recs[i];
         if (r->dead)
             continue;
-        if (r->ind.type == VG_IOC_IP) {
+        /* host addresses go into the hash table (one probe at lookup);
+         * only real prefixes go into the radix trees */
+        bool host_ip = r->ind.type == VG_IOC_IP && r->prefix == (r->family == 4 ? 32 : 128);
+        if (r->ind.type == VG_IOC_IP && !host_ip) {
             uint32_t *slot = vg_radix_insert(r->family == 4 ? s->r4 : s->r6, r->addr, r->prefix);
             if (slot == NULL)
                 goto out;
             chain_insert(s, slot, (uint32_t)i);
         } else {
-            uint64_t h = intel_key_hash(r->ind.type, r->ind.value, strlen(r->ind.value));
+            uint64_t h = host_ip ? intel_key_hash(VG_IOC_IP, (const char *)r->addr,
+                                                  r->family == 4 ? 4 : 16)
+                                 : intel_key_hash(r->ind.type, r->ind.value, strlen(r->ind.value));
             size_t pos = (size_t)h & (ns - 1);
             while (s->slots[pos].first != UINT32_MAX && s->slots[pos].h != h)
                 pos = (pos + 1) & (ns - 1);
@@ -1010,8 +1027,18 @@ emit_chain(const vg_intel_store_t *s, uint32_t i, vg_ioc_type_t type, const char
         if (type != VG_IOC_IP) {
             if (d->type != type || strncmp(d->value, v, vn) != 0 || d->value[vn] != '\0')
                 continue;
-        } else if (d->port != 0 && d->port != port) {
-            continue;
+        } else {
+            if (d->port != 0 && d->port != port)
+                continue;
+            if (v != NULL) {
+                /* host-address key from the hash table: confirm the address
+                 * (only on a hash hit, so the text parse is off the miss path) */
+                uint8_t a[16];
+                if (d->type != VG_IOC_IP ||
+                    inet_pton(vn == 4 ? AF_INET : AF_INET6, d->value, a) != 1 ||
+                    memcmp(a, v, vn) != 0)
+                    continue;
+            }
         }
         if (total < max_out)
             out[total] = d;
@@ -1043,9 +1070,12 @@ vg_intel_match(const vg_intel_store_t *s, vg_ioc_type_t type, const void *value,
     if (type == VG_IOC_IP) {
         if (len != 4 && len != 16)
             return 0;
+        size_t total = match_key(s, VG_IOC_IP, (const char *)value, len, port, out, max_out, 0);
+        const vg_radix_t *rt = len == 4 ? s->r4 : s->r6;
+        if (vg_radix_count(rt) == 0)
+            return total;
         uint32_t vals[130];
-        size_t nv = vg_radix_lookup_all(len == 4 ? s->r4 : s->r6, value, vals, VG_ARRAY_LEN(vals));
-        size_t total = 0;
+        size_t nv = vg_radix_lookup_all(rt, value, vals, VG_ARRAY_LEN(vals));
         for (size_t i = 0; i < nv && i < VG_ARRAY_LEN(vals); i++)
             total = emit_chain(s, vals[i], type, NULL, 0, port, out, max_out, total);
         return total;

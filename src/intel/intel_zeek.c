@@ -198,9 +198,6 @@ intel_load_zeek(vg_intel_store_t *s, const char *name, const char *data, size_t 
         a.confidence = -1;
         a.source = col[C_SOURCE] >= 0 && *f[col[C_SOURCE]] ? f[col[C_SOURCE]] : NULL;
         a.description = col[C_DESC] >= 0 && *f[col[C_DESC]] ? f[col[C_DESC]] : NULL;
-        char pat[160];
-        snprintf(pat, sizeof(pat), "%.40s %.110s", ty, ind);
-        a.pattern = pat;
         if (col[C_CONF] >= 0 && *f[col[C_CONF]]) {
             long v = strtol(f[col[C_CONF]], NULL, 10);
             a.confidence = v >= 0 && v <= 100 ? (int)v : -1;
