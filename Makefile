@@ -5,12 +5,13 @@
 #   make demo     install, build, run vigil on the bundled capture, print a summary
 #   make bench    benchmark (bench/README.md)
 #   make fuzz     run every libFuzzer harness for FUZZ_SECONDS each
+#   make eval     attribution accuracy, leave-one-campaign-out (eval/RESULTS.md)
 BUILD      ?= build
 SAN_BUILD  ?= build-san
 FUZZ_SECONDS ?= 60
 MESON_OPTS ?= --buildtype=debugoptimized -Dwerror=true
 
-.PHONY: all build deps test test-fast demo bench fuzz clean san
+.PHONY: all build deps test test-fast demo bench fuzz clean san eval
 
 all: build
 
@@ -50,6 +51,10 @@ bench: deps
 fuzz: deps
 	@$(MAKE) --no-print-directory san
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run-all $(SAN_BUILD)
+
+# Leave-one-campaign-out attribution accuracy (eval/RESULTS.md explains it).
+eval: build
+	@./eval/run $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

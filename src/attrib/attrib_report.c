@@ -197,7 +197,11 @@ attrib_report_text(FILE *f, const vg_attrib_kb_t *kb, const attrib_incident_t *i
                     g->sponsor ? " (" : "", g->sponsor ? g->sponsor : "",
                     g->sponsor ? (g->sponsor_curated ? "; curated claim)" : ")") : "");
     }
-    fprintf(f, "  Alternatives:");
+    fprintf(f, "  Alternatives%s:",
+            (r->flags & (ATTRIB_FLAG_SINGLE_TYPE | ATTRIB_FLAG_CAPPED_SHARE |
+                         ATTRIB_FLAG_FALSE_FLAG)) && r->judged >= 0
+                ? " (posterior before the guards capped the judgement)"
+                : "");
     int shown = 0;
     for (size_t i = 0; i < r->n_top && shown < 3; i++) {
         if (r->top[i].group == r->judged)
