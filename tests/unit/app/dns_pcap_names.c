@@ -49,6 +49,7 @@ static tcp_dir_t tcps[MAX_TCP];
 static size_t n_tcp;
 static vg_limits_t lim;
 static vg_counters_t ctrs;
+static unsigned long n_port53; /* packets to/from port 53 (reported on stderr) */
 
 static tcp_dir_t *
 tcp_get(const uint8_t *key)
@@ -75,6 +76,7 @@ handle_l4(uint8_t proto, const uint8_t *src, const uint8_t *dst, size_t alen, vg
         vg_cur_skip(c, 2);
         if (!vg_cur_ok(c) || (sp != 53 && dp != 53) || ulen < 8)
             return;
+        n_port53++;
         size_t n = VG_MIN((size_t)ulen - 8, vg_cur_left(c));
         vg_flow_t f = {0};
         f.key.proto = VG_IPPROTO_UDP;
@@ -90,6 +92,7 @@ handle_l4(uint8_t proto, const uint8_t *src, const uint8_t *dst, size_t alen, vg
         uint8_t flags = vg_cur_u8(c);
         if (!vg_cur_ok(c) || (sp != 53 && dp != 53))
             return;
+        n_port53++;
         size_t hl = (size_t)(off >> 4) * 4;
         if (hl < 20 || hl - 14 > vg_cur_left(c))
             return;
@@ -228,5 +231,6 @@ main(int argc, char **argv)
     pcap_close(pc);
     for (size_t i = 0; i < n_tcp; i++)
         vg_app_parser_dns.state_free(tcps[i].st);
+    fprintf(stderr, "port53 %lu\n", n_port53);
     return 0;
 }

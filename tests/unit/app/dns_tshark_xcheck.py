@@ -9,6 +9,7 @@ Skips cleanly when the corpora or tshark are absent. Prints
 "N passed, N failed, N skipped".
 """
 import gzip
+import re
 import os
 import shutil
 import subprocess
@@ -31,9 +32,12 @@ KNOWN = {
 
 
 def tshark_names(path):
-    out = subprocess.run(["tshark", "-n", "-r", path, "-Y", "dns", "-T", "fields",
-                          "-e", "dns.qry.name"],
-                         capture_output=True, text=True, errors="replace", timeout=300)
+    try:
+        out = subprocess.run(["tshark", "-n", "-r", path, "-Y", "dns", "-T", "fields",
+                              "-e", "dns.qry.name"],
+                             capture_output=True, text=True, errors="replace", timeout=600)
+    except subprocess.TimeoutExpired:
+        return None
     names = set()
     for line in out.stdout.splitlines():
         for n in line.split(","):
@@ -43,11 +47,13 @@ def tshark_names(path):
 
 
 def our_names(tool, path):
+    """(names, packets on port 53), or (None, 0) for an undecoded link type."""
     out = subprocess.run([tool, path], capture_output=True, text=True, errors="replace",
                          timeout=300)
     if out.returncode == 3:
-        return None  # link type the harness does not decode
-    return {n for n in out.stdout.splitlines() if n}
+        return None, 0
+    m = re.search(r"port53 (\d+)", out.stderr)
+    return {n for n in out.stdout.splitlines() if n}, int(m.group(1)) if m else -1
 
 
 def main():
@@ -81,15 +87,21 @@ def main():
                     path = os.path.join(tmp, "%d.pcap" % i)
                     with z.open(member, pwd=b"infected") as src, open(path, "wb") as dst:
                         shutil.copyfileobj(src, dst)
-            jobs.append((p, path))
-        # tshark dominates the run time: two at a time (the machine has 2 cores)
+            ours, n53 = our_names(tool, path)
+            # tshark is slow on big captures: ask it only where DNS can be
+            # (a packet on port 53, or a link type our harness cannot read)
+            if ours is None or n53 != 0:
+                jobs.append((p, path, ours))
         with ThreadPoolExecutor(max_workers=2) as ex:
             results = list(ex.map(lambda j: tshark_names(j[1]), jobs))
-        for (p, path), theirs in zip(jobs, results):
+        for (p, path, ours), theirs in zip(jobs, results):
+            rel = os.path.relpath(p, corp)
+            if theirs is None:
+                print("SKIP %s: tshark timed out" % rel)
+                skipped += 1
+                continue
             if not theirs:
                 continue
-            ours = our_names(tool, path)
-            rel = os.path.relpath(p, corp)
             if ours is None:
                 print("SKIP %s: link type not decoded by the harness" % rel)
                 skipped += 1
