@@ -954,6 +954,11 @@ vg_intel_store_freeze(vg_intel_store_t *s)
             chain_insert(s, &s->slots[pos].first, (uint32_t)i);
         }
     }
+    /* lookup shortcuts; only worth their 0.8 MB when there are prefixes */
+    if (vg_radix_count(s->r4) > 0)
+        vg_radix_finish(s->r4);
+    if (vg_radix_count(s->r6) > 0)
+        vg_radix_finish(s->r6);
     s->n_live = 0;
     size_t with_actors = 0, links = 0;
     for (size_t i = 0; i < n; i++) {

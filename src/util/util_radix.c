@@ -23,6 +23,12 @@ struct vg_radix {
     size_t n, cap;
     unsigned maxbits;
     size_t count;
+    /* after vg_radix_finish(): per 16-bit key prefix, where the walk
+     * resumes below depth 16 and the values of the prefixes <= /16 on the
+     * way (shortest first), so a lookup skips the top of the tree */
+    uint32_t *jump;       /* 65536 node indexes (NIL: nothing below) */
+    uint32_t *jvals_off;  /* 65537 offsets into jvals */
+    uint32_t *jvals;
 };
 
 #define NIL UINT32_MAX
@@ -98,11 +104,21 @@ vg_radix_new(unsigned maxbits)
     return r;
 }
 
+static void
+jump_free(vg_radix_t *r)
+{
+    free(r->jump);
+    free(r->jvals_off);
+    free(r->jvals);
+    r->jump = r->jvals_off = r->jvals = NULL;
+}
+
 void
 vg_radix_free(vg_radix_t *r)
 {
     if (r == NULL)
         return;
+    jump_free(r);
     free(r->nodes);
     free(r);
 }
@@ -112,6 +128,7 @@ vg_radix_insert(vg_radix_t *r, const uint8_t *key, unsigned bits)
 {
     if (r == NULL || bits > r->maxbits)
         return NULL;
+    jump_free(r); /* the shortcut table describes the old tree */
     uint32_t cur = 0; /* root, bits 0, always a prefix of everything */
     for (;;) {
         radix_node_t *c = &r->nodes[cur];
@@ -169,6 +186,12 @@ vg_radix_lookup_all(const vg_radix_t *r, const uint8_t *key, uint32_t *out, size
     uint32_t path[129];
     size_t np = 0;
     uint32_t cur = 0;
+    if (r->jump != NULL) {
+        unsigned t = (unsigned)key[0] << 8 | key[1];
+        for (uint32_t i = r->jvals_off[t]; i < r->jvals_off[t + 1] && np < VG_ARRAY_LEN(path); i++)
+            path[np++] = r->jvals[i];
+        cur = r->jump[t];
+    }
     while (cur != NIL) {
         const radix_node_t *n = &r->nodes[cur];
         if (!prefix_match(n, key))
@@ -191,6 +214,55 @@ vg_radix_lookup(const vg_radix_t *r, const uint8_t *key)
     return vg_radix_lookup_all(r, key, &v, 1) ? v : VG_RADIX_NONE;
 }
 
+int
+vg_radix_finish(vg_radix_t *r)
+{
+    if (r == NULL)
+        return VG_EINVAL;
+    jump_free(r);
+    r->jump = malloc(65536 * sizeof(uint32_t));
+    r->jvals_off = malloc(65537 * sizeof(uint32_t));
+    size_t cap = 1024, n = 0;
+    r->jvals = malloc(cap * sizeof(uint32_t));
+    if (!r->jump || !r->jvals_off || !r->jvals) {
+        jump_free(r);
+        return VG_ENOMEM;
+    }
+    for (unsigned t = 0; t < 65536; t++) {
+        uint8_t key[16] = {(uint8_t)(t >> 8), (uint8_t)t};
+        r->jvals_off[t] = (uint32_t)n;
+        uint32_t cur = 0;
+        /* nodes shorter than /16 are decided by t alone; the first node of
+         * /16 or longer is where a lookup resumes (it checks that node's
+         * prefix and value itself) */
+        while (cur != NIL) {
+            const radix_node_t *nd = &r->nodes[cur];
+            if (nd->bits >= 16)
+                break;
+            if (!prefix_match(nd, key)) {
+                cur = NIL;
+                break;
+            }
+            if (nd->value != VG_RADIX_NONE) {
+                if (n == cap) {
+                    uint32_t *nv = realloc(r->jvals, cap * 2 * sizeof(uint32_t));
+                    if (nv == NULL) {
+                        jump_free(r);
+                        return VG_ENOMEM;
+                    }
+                    r->jvals = nv;
+                    cap *= 2;
+                }
+                r->jvals[n++] = nd->value;
+            }
+            cur = nd->child[bit_at(key, nd->bits)];
+        }
+        r->jump[t] = cur;
+    }
+    r->jvals_off[65536] = (uint32_t)n;
+    return VG_OK;
+}
+
 size_t
 vg_radix_count(const vg_radix_t *r)
 {
@@ -200,5 +272,8 @@ vg_radix_count(const vg_radix_t *r)
 size_t
 vg_radix_bytes(const vg_radix_t *r)
 {
-    return r ? sizeof(*r) + r->cap * sizeof(radix_node_t) : 0;
+    if (r == NULL)
+        return 0;
+    return sizeof(*r) + r->cap * sizeof(radix_node_t) +
+           (r->jump ? (65536 * 2 + 1) * sizeof(uint32_t) : 0);
 }

@@ -36,6 +36,12 @@ size_t vg_radix_lookup_all(const vg_radix_t *r, const uint8_t *key, uint32_t *ou
 /* Value of the longest stored prefix containing key, or VG_RADIX_NONE. */
 uint32_t vg_radix_lookup(const vg_radix_t *r, const uint8_t *key);
 
+/* Build the lookup shortcut (a 64k-entry table indexed by the first 16
+ * key bits, ~0.8 MB) once all prefixes are in: lookups then start below
+ * depth 16 instead of at the root. Optional; a later insert drops it.
+ * VG_OK or VG_ENOMEM (the tree still works without it). */
+int vg_radix_finish(vg_radix_t *r);
+
 /* Number of prefixes holding a value, and bytes used (bench, stats). */
 size_t vg_radix_count(const vg_radix_t *r);
 size_t vg_radix_bytes(const vg_radix_t *r);

@@ -35,6 +35,12 @@ test_edges(void **state)
     assert_int_equal(vg_radix_lookup(r, q), 16);
     uint8_t p[4] = {11, 0, 0, 0};
     assert_int_equal(vg_radix_lookup(r, p), 0);
+    assert_int_equal(vg_radix_finish(r), VG_OK);
+    assert_int_equal(vg_radix_lookup_all(r, h, out, 8), 4);
+    assert_int_equal(out[0], 32);
+    assert_int_equal(out[3], 0);
+    assert_int_equal(vg_radix_lookup(r, q), 16);
+    assert_int_equal(vg_radix_lookup(r, p), 0);
     /* re-inserting returns the same slot */
     assert_int_equal(*vg_radix_insert(r, m, 16), 16);
     assert_int_equal(vg_radix_count(r), 4);
@@ -92,6 +98,8 @@ test_random_vs_oracle(void **state)
                 *v = (uint32_t)i;
         }
         for (int q = 0; q < Q; q++) {
+            if (q == Q / 2) /* second half of the queries through the shortcut table */
+                assert_int_equal(vg_radix_finish(r), VG_OK);
             uint8_t key[16] = {0};
             key[0] = (uint8_t)(rand() % 4);
             for (unsigned b = 1; b < maxb / 8; b++)
