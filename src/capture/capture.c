@@ -33,6 +33,23 @@ capture_warnf(vg_capture_t *cap, const char *fmt, ...)
         cap->warn(cap->warn_user, cap->last_warning);
 }
 
+/* Seconds + microseconds to µs, clamped so absurd capture timestamps (a
+ * pcapng can carry any 64-bit value) cannot overflow. */
+static vg_time_us_t
+capture_ts_us(int64_t sec, int64_t usec)
+{
+    const int64_t lim = INT64_MAX / 1000000 - 1;
+    if (sec > lim)
+        sec = lim;
+    else if (sec < -lim)
+        sec = -lim;
+    if (usec < 0)
+        usec = 0;
+    else if (usec > 999999)
+        usec = 999999;
+    return (vg_time_us_t)(sec * 1000000 + usec);
+}
+
 int
 capture_copy(vg_capture_t *cap, vg_packet_t *p, const struct pcap_pkthdr *h, const uint8_t *data)
 {
@@ -44,7 +61,7 @@ capture_copy(vg_capture_t *cap, vg_packet_t *p, const struct pcap_pkthdr *h, con
     p->data = p->buf;
     p->caplen = caplen;
     p->wirelen = h->len < caplen ? caplen : h->len;
-    p->ts = (vg_time_us_t)h->ts.tv_sec * 1000000 + (vg_time_us_t)h->ts.tv_usec;
+    p->ts = capture_ts_us(h->ts.tv_sec, h->ts.tv_usec);
     p->linktype = pcap_datalink(cap->pc);
     p->flags = 0;
     p->pcap_cnt = ++cap->pcap_cnt;

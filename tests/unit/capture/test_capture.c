@@ -266,6 +266,19 @@ test_pcapng(void **state)
     assert_memory_equal(p.data, "hello", 5);
     assert_int_equal(vg_capture_next(cap, &p), VG_DECLINED);
     vg_capture_close(cap);
+
+    /* regression (fuzz_pcap): a timestamp near 2^64 µs must not overflow the
+     * conversion; it is clamped */
+    uint8_t big[sizeof(ng)];
+    memcpy(big, ng, sizeof(ng));
+    memset(big + 60, 0xff, 4); /* high 32 bits of the timestamp */
+    f = fopen(path, "wb");
+    assert_int_equal(fwrite(big, 1, sizeof(big), f), sizeof(big));
+    fclose(f);
+    assert_int_equal(vg_capture_open_file(&cap, path, &o, err, sizeof(err)), VG_OK);
+    assert_int_equal(vg_capture_next(cap, &p), VG_OK);
+    assert_true(p.ts > 0);
+    vg_capture_close(cap);
     vg_packet_fini(&p);
 }
 
