@@ -189,4 +189,15 @@ void vg_app_layer_on_udp(vg_app_layer_t *al, vg_packet_t *p);
 /* Flow end: flush the parser (emitting pending txs) and free app state. */
 void vg_app_layer_flow_end(vg_app_layer_t *al, vg_flow_t *f, const vg_packet_t *p);
 
+/* Protocol change (e.g. HTTP CONNECT answered 2xx, then TLS inside), as
+ * Suricata's protocol change: called by the running parser from inside its
+ * parse() when the bytes `data`/`len` of direction `dir`, and every later
+ * byte of the flow in both directions, are no longer its protocol. Once
+ * parse() returns, the dispatcher runs detection again on them (data is
+ * copied, up to app-layer.probe-depth); the old parser gets no more bytes
+ * but keeps its state until flow end (pending txs are flushed then).
+ * f->alproto_orig keeps the old protocol; if nothing is detected the flow
+ * keeps its old app_proto. At most one change per flow. */
+void vg_app_layer_change_proto(vg_app_ctx_t *ctx, int dir, const uint8_t *data, size_t len);
+
 #endif

@@ -117,6 +117,9 @@ struct vg_app_flow {
     void *state;
     bool parser_failed;
     bool seen_data[2];
+    bool change_req;                    /* vg_app_layer_change_proto() was called */
+    const vg_app_parser_t *orig_parser; /* the parser before a protocol change */
+    void *orig_state;
 };
 
 /* Counter ids per protocol and transport (Suricata's names: a protocol
@@ -230,13 +233,25 @@ layer_free_probe(struct vg_app_flow *af, int dir)
 static void
 layer_set_failed(vg_app_layer_t *al, vg_flow_t *f, struct vg_app_flow *af)
 {
+    layer_free_probe(af, 0);
+    layer_free_probe(af, 1);
+    if (af->orig_parser != NULL) {
+        /* nothing recognised inside the tunnel: the flow stays what it was */
+        f->alproto = f->alproto_orig;
+        f->alproto_orig = VG_ALPROTO_UNKNOWN;
+        af->det[0] = af->det[1] = DET_DONE;
+        return;
+    }
     f->alproto = VG_ALPROTO_FAILED;
     vg_counter_inc(al->counters, f->key.proto == VG_IPPROTO_UDP ? al->failed_udp : al->failed_tcp);
     layer_free_probe(af, 0);
     layer_free_probe(af, 1);
 }
 
-/* Feed the parser; count and latch a parser error. */
+static void layer_switch(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af);
+
+/* Feed the parser; count and latch a parser error; carry out a protocol
+ * change the parser asked for. */
 static void
 layer_feed(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af, int dir, const uint8_t *data,
            size_t len, unsigned flags)
@@ -248,6 +263,8 @@ layer_feed(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af, int dir, const
         af->parser_failed = true;
         vg_counter_inc(lc->al->counters, lc->al->ctr[af->parser->proto].err[lc->udp]);
     }
+    if (af->change_req)
+        layer_switch(lc, f, af);
 }
 
 /* A parser claimed the flow: create its state and replay buffered bytes,
@@ -286,6 +303,100 @@ layer_detected(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af, vg_alproto
             layer_feed(lc, f, af, d, af->probe_buf[d], af->probe_len[d], 0);
         }
         layer_free_probe(af, d);
+    }
+}
+
+/* Append up to the probe depth to the direction's probe buffer; returns
+ * how many bytes were taken. Gives the direction up on ENOMEM. */
+static size_t
+layer_buffer(vg_app_layer_t *al, struct vg_app_flow *af, int dir, const uint8_t *data,
+             size_t len)
+{
+    size_t depth = (size_t)al->limits->app_probe_depth;
+    size_t room = depth > af->probe_len[dir] ? depth - af->probe_len[dir] : 0;
+    size_t take = VG_MIN(len, room);
+    if (take == 0)
+        return 0;
+    uint8_t *nb = realloc(af->probe_buf[dir], af->probe_len[dir] + take);
+    if (nb == NULL) {
+        vg_counter_inc(al->counters, al->probe_nomem);
+        af->det[dir] = DET_GAVE_UP;
+        layer_free_probe(af, dir);
+        return 0;
+    }
+    if (af->probe_len[dir] == 0)
+        af->probe_seq[dir] = ++al->seq;
+    memcpy(nb + af->probe_len[dir], data, take);
+    af->probe_buf[dir] = nb;
+    af->probe_len[dir] += (uint32_t)take;
+    return take;
+}
+
+/* Run detection on the direction's probe buffer (TCP). True when a parser
+ * claimed the flow (buffered bytes already replayed to it); otherwise the
+ * direction may have given up (declined, or probe depth reached). */
+static bool
+layer_probe(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af, int dir)
+{
+    vg_app_layer_t *al = lc->al;
+    if (af->probe_len[dir] == 0)
+        return false;
+    vg_alproto_t proto = VG_ALPROTO_UNKNOWN;
+    int rc = vg_app_detect(al->enabled, af->probe_buf[dir], af->probe_len[dir], dir,
+                           f->key.proto == VG_IPPROTO_TCP, f->key.dp, f->key.sp, &proto);
+    if (rc == VG_OK) {
+        layer_detected(lc, f, af, proto, dir);
+        return true;
+    }
+    if (rc == VG_DECLINED || af->probe_len[dir] >= al->limits->app_probe_depth) {
+        af->det[dir] = DET_GAVE_UP;
+        layer_free_probe(af, dir);
+    }
+    return false;
+}
+
+void
+vg_app_layer_change_proto(vg_app_ctx_t *ctx, int dir, const uint8_t *data, size_t len)
+{
+    vg_flow_t *f = ctx != NULL ? ctx->flow : NULL;
+    if (f == NULL || f->app == NULL || dir < 0 || dir > 1)
+        return;
+    struct vg_app_flow *af = f->app;
+    if (af->parser == NULL || af->orig_parser != NULL || ctx->emit != layer_emit)
+        return; /* not from a running parser, or a second change */
+    layer_ctx_t *lc = (layer_ctx_t *)ctx;
+    if (!af->change_req) {
+        af->change_req = true;
+        layer_free_probe(af, 0);
+        layer_free_probe(af, 1);
+        af->det[0] = af->det[1] = DET_PROBING;
+    }
+    if (data != NULL && len > 0)
+        layer_buffer(lc->al, af, dir, data, len);
+}
+
+/* Carry out a requested protocol change: park the old parser, detect
+ * again on what it handed back. */
+static void
+layer_switch(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af)
+{
+    af->change_req = false;
+    af->orig_parser = af->parser;
+    af->orig_state = af->state;
+    af->parser = NULL;
+    af->state = NULL;
+    af->parser_failed = false;
+    af->seen_data[0] = af->probe_len[0] > 0;
+    af->seen_data[1] = af->probe_len[1] > 0;
+    f->alproto_orig = f->alproto;
+    f->alproto = VG_ALPROTO_UNKNOWN;
+    /* probe the older buffer first */
+    int first = (af->probe_len[1] > 0 &&
+                 (af->probe_len[0] == 0 || af->probe_seq[1] < af->probe_seq[0])) ? 1 : 0;
+    for (int k = 0; k < 2 && af->parser == NULL; k++) {
+        int d = k == 0 ? first : first ^ 1;
+        if (af->det[d] == DET_PROBING)
+            layer_probe(lc, f, af, d);
     }
 }
 
@@ -333,37 +444,13 @@ vg_app_layer_on_stream(void *alv, vg_flow_t *f, const vg_packet_t *p, int dir,
     }
     if (has_data) {
         af->seen_data[dir] = true;
-        size_t depth = (size_t)al->limits->app_probe_depth;
-        size_t room = depth > af->probe_len[dir] ? depth - af->probe_len[dir] : 0;
-        size_t take = VG_MIN((size_t)len, room);
-        if (take > 0) {
-            uint8_t *nb = realloc(af->probe_buf[dir], af->probe_len[dir] + take);
-            if (nb == NULL) {
-                vg_counter_inc(al->counters, al->probe_nomem);
-                af->det[dir] = DET_GAVE_UP;
-                goto check_failed;
-            }
-            if (af->probe_len[dir] == 0)
-                af->probe_seq[dir] = ++al->seq;
-            memcpy(nb + af->probe_len[dir], data, take);
-            af->probe_buf[dir] = nb;
-            af->probe_len[dir] += (uint32_t)take;
-        }
-        vg_alproto_t proto = VG_ALPROTO_UNKNOWN;
-        int rc = vg_app_detect(al->enabled, af->probe_buf[dir], af->probe_len[dir], dir, true,
-                               f->key.dp, f->key.sp, &proto);
-        if (rc == VG_OK) {
-            bool rest_new = take < len; /* bytes past the probe depth */
-            layer_detected(&lc, f, af, proto, dir);
-            if (rest_new)
+        size_t take = layer_buffer(al, af, dir, data, len);
+        if (af->det[dir] == DET_PROBING && layer_probe(&lc, f, af, dir)) {
+            if (take < len) /* bytes past the probe depth */
                 layer_feed(&lc, f, af, dir, data + take, len - take, 0);
             if (pflags & VG_APP_EOF)
                 layer_feed(&lc, f, af, dir, NULL, 0, VG_APP_EOF);
             return;
-        }
-        if (rc == VG_DECLINED || af->probe_len[dir] >= depth) {
-            af->det[dir] = DET_GAVE_UP;
-            layer_free_probe(af, dir);
         }
     }
     if ((flags & VG_STREAM_EOF) && af->det[dir] == DET_PROBING) {
@@ -414,12 +501,21 @@ vg_app_layer_flow_end(vg_app_layer_t *al, vg_flow_t *f, const vg_packet_t *p)
     if (f == NULL || f->app == NULL)
         return;
     struct vg_app_flow *af = f->app;
+    /* the parser before a protocol change first: its txs came first */
+    if (al != NULL && af->orig_parser != NULL && af->orig_state != NULL &&
+        af->orig_parser->flush != NULL) {
+        layer_ctx_t lc;
+        layer_ctx_init(&lc, al, f, p);
+        af->orig_parser->flush(&lc.ctx, af->orig_state);
+    }
     if (al != NULL && af->parser != NULL && af->state != NULL) {
         layer_ctx_t lc;
         layer_ctx_init(&lc, al, f, p);
         if (af->parser->flush != NULL)
             af->parser->flush(&lc.ctx, af->state);
     }
+    if (af->orig_parser != NULL && af->orig_state != NULL)
+        af->orig_parser->state_free(af->orig_state);
     if (af->parser != NULL && af->state != NULL)
         af->parser->state_free(af->state);
     layer_free_probe(af, 0);

@@ -93,6 +93,8 @@ typedef struct vg_flow {
     uint8_t lru_class;           /* worker-private: which timeout list the flow is on */
     uint8_t min_ttl[2];          /* per direction, for EVE ts/tc ttl fields */
     uint8_t max_ttl[2];
+    uint16_t alproto_orig;       /* src/app: protocol before a protocol change (HTTP
+                                  * CONNECT -> TLS); EVE flow app_proto_orig */
 } vg_flow_t;
 
 typedef struct vg_flow_table vg_flow_table_t;

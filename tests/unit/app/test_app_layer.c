@@ -16,12 +16,21 @@ static vg_limits_t lim;
 static vg_counters_t ctrs;
 static int n_tx;
 
+/* When set, the next DNS tx hands these bytes over as a protocol change
+ * (the emit callback runs inside the DNS parser's parse()). */
+static const uint8_t *change_bytes;
+static size_t change_len;
+
 static void
 emit(vg_app_ctx_t *ctx, const vg_app_event_t *ev)
 {
     assert_non_null(ctx->flow);
     if (ev->kind == VG_APP_EV_TX)
         n_tx++;
+    if (ev->kind == VG_APP_EV_TX && change_bytes != NULL) {
+        vg_app_layer_change_proto(ctx, ev->dir, change_bytes, change_len);
+        change_bytes = NULL;
+    }
 }
 
 static uint64_t
@@ -170,6 +179,46 @@ test_tcp_failed(void **state)
 }
 
 static void
+test_protocol_change(void **state)
+{
+    (void)state;
+    vg_app_layer_t *al = mk(NULL);
+    vg_flow_t f;
+    mkflow(&f, VG_IPPROTO_TCP, 53);
+    uint8_t s[2 + sizeof(fx_query)];
+    s[0] = 0;
+    s[1] = (uint8_t)sizeof(fx_query);
+    memcpy(s + 2, fx_query, sizeof(fx_query));
+    /* the DNS parser hands over bytes that are DNS again: re-detected */
+    change_bytes = s;
+    change_len = sizeof(s);
+    vg_app_layer_on_stream(al, &f, NULL, 0, s, sizeof(s), VG_STREAM_DATA);
+    assert_int_equal(f.alproto_orig, VG_ALPROTO_DNS);
+    assert_int_equal(f.alproto, VG_ALPROTO_DNS);
+    assert_int_equal(n_tx, 2); /* the first message, then the handed-over one */
+    assert_int_equal(ctr("app_layer.flow.dns_tcp"), 2);
+    /* later bytes go to the new parser; a second change is refused */
+    change_bytes = s;
+    vg_app_layer_on_stream(al, &f, NULL, 0, s, sizeof(s), VG_STREAM_DATA);
+    assert_int_equal(n_tx, 3);
+    change_bytes = NULL;
+    vg_app_layer_flow_end(al, &f, NULL);
+    assert_null(f.app);
+
+    /* handed-over bytes nobody claims: the flow keeps its protocol */
+    mkflow(&f, VG_IPPROTO_TCP, 53);
+    static const uint8_t junk[] = "\x00\x05junk and more junk";
+    change_bytes = junk;
+    change_len = sizeof(junk) - 1;
+    vg_app_layer_on_stream(al, &f, NULL, 0, s, sizeof(s), VG_STREAM_DATA);
+    vg_app_layer_on_stream(al, &f, NULL, 1, junk, sizeof(junk) - 1, VG_STREAM_DATA);
+    assert_int_equal(f.alproto, VG_ALPROTO_DNS);
+    assert_int_equal(f.alproto_orig, VG_ALPROTO_UNKNOWN);
+    vg_app_layer_flow_end(al, &f, NULL);
+    vg_app_layer_free(al);
+}
+
+static void
 test_names(void **state)
 {
     (void)state;
@@ -189,6 +238,7 @@ main(void)
         cmocka_unit_test(test_udp_failed_and_disabled),
         cmocka_unit_test(test_tcp_byte_by_byte),
         cmocka_unit_test(test_tcp_failed),
+        cmocka_unit_test(test_protocol_change),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
