@@ -19,12 +19,12 @@ typedef struct intel_flow_seen {
 } intel_flow_seen_t;
 
 static bool ctr_ok;
-static vg_counter_id_t ctr_lookups, ctr_hits, ctr_hits_type[VG_IOC_TYPE_MAX], ctr_dups;
+static vg_counter_id_t ctr_indicators, ctr_lookups, ctr_hits, ctr_hits_type[VG_IOC_TYPE_MAX], ctr_dups;
 
 void
 vg_intel_register_counters(void)
 {
-    vg_counter_register("intel.indicators");
+    ctr_indicators = vg_counter_register("intel.indicators");
     ctr_lookups = vg_counter_register("intel.lookups");
     ctr_hits = vg_counter_register("intel.hits");
     ctr_dups = vg_counter_register("intel.hits_suppressed");
@@ -34,6 +34,13 @@ vg_intel_register_counters(void)
         ctr_hits_type[t] = vg_counter_register(name);
     }
     ctr_ok = true;
+}
+
+void
+vg_intel_counters_set_indicators(vg_counters_t *c, const vg_intel_store_t *s)
+{
+    if (c && s && ctr_ok)
+        c->v[ctr_indicators] = vg_intel_store_count(s);
 }
 
 void

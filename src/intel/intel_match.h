@@ -32,6 +32,11 @@ typedef void (*vg_intel_hit_cb)(void *user, const vg_intel_hit_t *hit);
  * intel.hits.<type> (once, at startup, before workers run). */
 void vg_intel_register_counters(void);
 
+/* Write intel.indicators (a gauge: the store's indicator count) into one
+ * counter block. Call it for ONE block only (e.g. worker 0's), since
+ * blocks are summed when stats are written. */
+void vg_intel_counters_set_indicators(vg_counters_t *c, const vg_intel_store_t *s);
+
 /* Both flow addresses: the server (key.dst) with the server port as
  * "flow.dest_ip", the client (key.src) with its port as "flow.src_ip".
  * Call once per flow (e.g. on its first packet). Returns hits reported. */

@@ -334,6 +334,9 @@ test_worker_helpers(void **state)
     assert_int_equal(ctr.v[id], 3);
     assert_int_equal(vg_counter_find("intel.lookups", &id), VG_OK);
     assert_true(ctr.v[id] >= 15);
+    vg_intel_counters_set_indicators(&ctr, s);
+    assert_int_equal(vg_counter_find("intel.indicators", &id), VG_OK);
+    assert_int_equal(ctr.v[id], 13);
     vg_intel_flow_free(&f);
     vg_intel_flow_free(&g);
     vg_intel_flow_free(&k);
