@@ -682,6 +682,8 @@ typedef struct dns_state {
     uint16_t *pending;   /* ring of request ids not yet answered (dns_max_pending_tx) */
     size_t pending_head, pending_n, pending_cap;
     bool failed;
+    bool roles_set;      /* UDP: direction roles decided on the first message */
+    bool reversed;       /* UDP: the flow's first sender is the server */
 } dns_state_t;
 
 static void *
@@ -763,7 +765,13 @@ dns_handle_message(vg_app_ctx_t *ctx, dns_state_t *st, int dir, const uint8_t *m
 {
     vg_dns_tx_t *tx = NULL;
     uint32_t ev = 0;
-    bool as_response = dir == VG_DIR_TOCLIENT;
+    if (!tcp && !st->roles_set && len >= 4) {
+        /* Suricata reverses a UDP flow whose first datagram is a response
+         * (its probe reports the direction): the sender is the server. */
+        st->roles_set = true;
+        st->reversed = dir == VG_DIR_TOSERVER && (msg[2] & 0x80) && st->next_tx_id == 0;
+    }
+    bool as_response = (dir == VG_DIR_TOCLIENT) != st->reversed;
     int rc = vg_dns_parse_message(ctx->limits, msg, len, as_response, &tx, &ev);
     if (rc == VG_DECLINED)
         return !tcp; /* header does not validate: UDP ignores it, TCP gives up */

@@ -381,7 +381,21 @@ test_udp_events(void **state)
     (void)state;
     vg_app_ctx_t c = mkctx(VG_IPPROTO_UDP);
     void *st = vg_app_parser_dns.state_new(&c);
-    /* a response sent to the server: not_a_request, no tx */
+    /* a flow whose first datagram is a response: roles reversed, as
+     * Suricata reverses the flow; later datagrams follow the new roles */
+    vg_app_parser_dns.parse(&c, st, VG_DIR_TOSERVER, fx_response, sizeof(fx_response), 0);
+    assert_int_equal(count_kind(VG_APP_EV_TX), 1);
+    assert_true(recs[0].is_response);
+    assert_int_equal(recs[0].dir, VG_DIR_TOSERVER);
+    vg_app_parser_dns.parse(&c, st, VG_DIR_TOCLIENT, fx_query, sizeof(fx_query), 0);
+    assert_int_equal(count_kind(VG_APP_EV_TX), 2);
+    assert_false(recs[1].is_response);
+    vg_app_parser_dns.state_free(st);
+    c = mkctx(VG_IPPROTO_UDP);
+    st = vg_app_parser_dns.state_new(&c);
+    vg_app_parser_dns.parse(&c, st, VG_DIR_TOSERVER, fx_query, sizeof(fx_query), 0);
+    n_recs = 0;
+    /* after a request, a response sent to the server: not_a_request, no tx */
     vg_app_parser_dns.parse(&c, st, VG_DIR_TOSERVER, fx_response, sizeof(fx_response), 0);
     assert_int_equal(count_kind(VG_APP_EV_TX), 0);
     assert_true(has_anomaly("not_a_request"));
