@@ -176,8 +176,10 @@ vg_defrag_timeout(vg_defrag_t *d, vg_time_us_t now)
 {
     if (d == NULL)
         return;
-    vg_time_us_t tmo = (vg_time_us_t)d->lim.defrag_timeout_s * 1000000;
-    while (d->oldest != NULL && now - d->oldest->first_ts > tmo) {
+    uint64_t tmo = d->lim.defrag_timeout_s * 1000000u;
+    /* unsigned difference: capture timestamps may be anything, even negative */
+    while (d->oldest != NULL && now > d->oldest->first_ts &&
+           (uint64_t)now - (uint64_t)d->oldest->first_ts > tmo) {
         vg_counter_inc(d->counters, d->c_timeouts);
         tracker_free(d, d->oldest);
     }

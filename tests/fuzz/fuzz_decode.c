@@ -7,6 +7,7 @@
 #include "stream/stream_defrag.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,7 +36,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     int lt = linktypes[(data[0] & 0x7f) % (sizeof(linktypes) / sizeof(linktypes[0]))];
     dc.csum = (data[0] & 0x80) ? VG_CSUM_ALL : VG_CSUM_NONE;
-    vg_defrag_t *df = vg_defrag_new(&lim, &counters);
+    /* one reassembler for the whole run (its scratch is large); emptied
+     * after each input so inputs stay independent */
+    static vg_defrag_t *df;
+    if (df == NULL)
+        df = vg_defrag_new(&lim, &counters);
     vg_packet_t r;
     memset(&r, 0, sizeof(r));
     size_t off = 1;
@@ -67,7 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             vg_decode_packet(&dc, &r);
         free(b);
     }
-    vg_defrag_free(df);
+    vg_defrag_timeout(df, INT64_MAX);
     vg_packet_fini(&r);
     return 0;
 }

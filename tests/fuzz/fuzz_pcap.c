@@ -7,6 +7,7 @@
 #include "stream/stream_defrag.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,7 +35,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[VG_ERRBUF_SIZE];
     if (vg_capture_open_stream(&cap, f, "fuzz", &o, err, sizeof(err)) != VG_OK)
         return 0;
-    vg_defrag_t *df = vg_defrag_new(&lim, &counters);
+    /* one reassembler for the whole run (its scratch is large); emptied
+     * after each input so inputs stay independent */
+    static vg_defrag_t *df;
+    if (df == NULL)
+        df = vg_defrag_new(&lim, &counters);
     vg_packet_t p, r;
     memset(&p, 0, sizeof(p));
     memset(&r, 0, sizeof(r));
@@ -46,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             vg_defrag_handle(df, &p, &r) == VG_OK)
             vg_decode_packet(&dc, &r);
     }
-    vg_defrag_free(df);
+    vg_defrag_timeout(df, INT64_MAX);
     vg_packet_fini(&p);
     vg_packet_fini(&r);
     vg_capture_close(cap);
