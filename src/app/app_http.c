@@ -128,6 +128,7 @@ enum {
     ST_TUNNEL_PROBE, /* after a CONNECT 2xx: HTTP again inside, or opaque */
     ST_TUNNEL,       /* opaque */
     ST_DEAD,         /* cannot resynchronize (gap in headers, limits) */
+    ST_RESP09,       /* response to a 0.9 request: status line or raw body? */
 };
 
 typedef struct http_dir {
@@ -1080,6 +1081,7 @@ chunk_size(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t
 
 static bool probe_request(const uint8_t *data, size_t len, bool *partial);
 static void http_reset(http_state_t *s);
+static void resp09_to_body(vg_app_ctx_t *ctx, http_state_t *s);
 
 /* The client sent the start of a request line without its LF and the
  * server answers (or the connection closes): take the partial line as the
@@ -1167,7 +1169,7 @@ parse_dir(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t 
                     d->tx = t;
                     ctr_inc(ctx, c_ctr[C_RESPONSES]);
                     if (t->is_09) {
-                        d->st = ST_BODY_EOF;
+                        d->st = ST_RESP09;
                         continue;
                     }
                 }
@@ -1257,6 +1259,35 @@ parse_dir(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t 
             body_data(ctx, s, dir, p, n);
             used = n;
             break;
+        case ST_RESP09: {
+            /* A 0.9 request normally gets a raw body, but servers answer
+             * what looked like 0.9 (a broken request line) with a 1.x
+             * status line: decide on the first 5 bytes, kept in d->line. */
+            static const char http5[] = "HTTP/";
+            size_t have = d->line.len;
+            size_t k = 0;
+            while (k < n && have + k < 5 && lc(p[k]) == lc((unsigned char)http5[have + k]))
+                k++;
+            if (have + k == 5) {
+                d->st = ST_LINE; /* the buffered prefix starts the status line */
+                vg_http_str_append(&d->line, p, k, (uint32_t)ctx->limits->http_max_header_line);
+                used = k;
+                break;
+            }
+            if (k == n) { /* still a prefix: wait for more */
+                vg_http_str_append(&d->line, p, k, (uint32_t)ctx->limits->http_max_header_line);
+                used = k;
+                break;
+            }
+            d->st = ST_BODY_EOF;
+            vg_http_str_t l = d->line;
+            d->line = (vg_http_str_t){0};
+            line_reset(d);
+            body_data(ctx, s, dir, l.p, l.len);
+            vg_http_str_free(&l);
+            used = 0;
+            break;
+        }
         default:
             return;
         }
@@ -1403,9 +1434,35 @@ http_parse(vg_app_ctx_t *ctx, void *state, int dir, const uint8_t *data, size_t 
         parse_dir(ctx, s, dir, data, len);
     if ((flags & VG_APP_EOF) && dir == VG_DIR_TOSERVER)
         force_request_line(ctx, s);
+    if ((flags & VG_APP_EOF) && dir == VG_DIR_TOCLIENT)
+        resp09_to_body(ctx, s);
     if ((flags & VG_APP_EOF) && dir == VG_DIR_TOCLIENT && s->d[1].st == ST_BODY_EOF)
         msg_done(ctx, s, VG_DIR_TOCLIENT); /* body delimited by close */
     return VG_OK;
+}
+
+/* The response to a 0.9 request ended while we still wondered whether it
+ * starts with a status line: what we held is body. */
+static void
+resp09_to_body(vg_app_ctx_t *ctx, http_state_t *s)
+{
+    http_dir_t *d = &s->d[VG_DIR_TOCLIENT];
+    if (d->st == ST_LINE && d->tx != NULL && d->line.len > 0) {
+        /* a status line cut by the close still counts (as the request
+         * line in force_request_line) */
+        if (parse_status_line(ctx, s, d->tx, d->line.p, line_content_len(&d->line)))
+            d->st = ST_HEADERS;
+        line_reset(d);
+        return;
+    }
+    if (d->st != ST_RESP09 || d->tx == NULL)
+        return;
+    vg_http_str_t l = d->line;
+    d->line = (vg_http_str_t){0};
+    line_reset(d);
+    d->st = ST_BODY_EOF;
+    body_data(ctx, s, VG_DIR_TOCLIENT, l.p, l.len);
+    vg_http_str_free(&l);
 }
 
 static void
@@ -1415,6 +1472,7 @@ http_flush(vg_app_ctx_t *ctx, void *state)
     if (s == NULL)
         return;
     force_request_line(ctx, s);
+    resp09_to_body(ctx, s);
     if (s->d[1].st == ST_BODY_EOF && s->d[1].tx != NULL)
         msg_done(ctx, s, VG_DIR_TOCLIENT);
     if (s->d[0].have_pending && s->d[0].tx != NULL)
