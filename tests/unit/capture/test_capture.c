@@ -315,6 +315,33 @@ test_snaplen_and_errors(void **state)
 }
 
 static void
+test_stream_and_stop(void **state)
+{
+    (void)state;
+    const uint32_t len[3] = {10, 20, 30};
+    const char *path = write_pcap("s.pcap", DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, 3, len, 0);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    vg_capture_opts_t o = opts();
+    vg_capture_t *cap = NULL;
+    char err[VG_ERRBUF_SIZE];
+    assert_int_equal(vg_capture_open_stream(&cap, f, "stdin", &o, err, sizeof(err)), VG_OK);
+    assert_string_equal(vg_capture_current_file(cap), "stdin");
+    vg_packet_t p;
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(vg_capture_next(cap, &p), VG_OK);
+    assert_int_equal(p.caplen, 10);
+    vg_capture_stop(cap); /* as from a signal handler: the source ends */
+    assert_int_equal(vg_capture_next(cap, &p), VG_DECLINED);
+    vg_capture_close(cap);
+    /* a stream that is not a capture: refused, and the FILE is closed */
+    f = fmemopen((void *)"not a pcap at all, really", 25, "rb");
+    assert_int_equal(vg_capture_open_stream(&cap, f, "junk", &o, err, sizeof(err)), VG_EINVAL);
+    assert_non_null(strstr(err, "junk: "));
+    vg_packet_fini(&p);
+}
+
+static void
 test_live_loopback(void **state)
 {
     (void)state;
@@ -370,6 +397,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pcapng, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snaplen_and_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_and_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_live_loopback, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,6 +152,27 @@ test_malformed_corpus(void **state)
     stats_t st;
     memset(&st, 0, sizeof(st));
     run_dir(dir, &st, &dc, df, &lim);
+    unsigned top_pkts = st.pkts + st.reassembled;
+    unsigned top_reasm = st.reassembled;
+
+    /* the same folder as one continuous stream: every packet once, pcap_cnt
+     * running on across files, corrupt files skipped with a warning */
+    vg_capture_opts_t o = {.limits = &lim, .warn = on_warn, .warn_user = &st};
+    vg_capture_t *cap = NULL;
+    char err[VG_ERRBUF_SIZE];
+    assert_int_equal(vg_capture_open_dir(&cap, dir, &o, err, sizeof(err)), VG_OK);
+    vg_packet_t p;
+    memset(&p, 0, sizeof(p));
+    uint64_t n = 0;
+    while (vg_capture_next(cap, &p) == VG_OK) {
+        assert_int_equal(p.pcap_cnt, ++n);
+        assert_true(n <= 10u * MAX_PKTS_PER_FILE);
+    }
+    vg_packet_fini(&p);
+    vg_capture_close(cap);
+    printf("malformed corpus as one folder stream: %llu packets\n", (unsigned long long)n);
+    assert_int_equal(n, top_pkts - top_reasm);
+
     char sub[4200];
     snprintf(sub, sizeof(sub), "%s/libpcap", dir);
     if (stat(sub, &sb) == 0)
