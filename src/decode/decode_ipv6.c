@@ -216,7 +216,9 @@ decode_ipv6(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
             nh = next;
             break;
         }
-        case IPPROTO_MH_: {
+        case IPPROTO_MH_:
+        case 139: /* HIP */
+        case 140: /* shim6 */ {
             size_t pos = vg_cur_pos(&pl);
             uint8_t next = vg_cur_peek_at(&pl, pos);
             uint8_t hl = vg_cur_peek_at(&pl, pos + 1);
@@ -273,6 +275,11 @@ decode_ipv6(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
         case VG_IPPROTO_GRE:
         case VG_IPPROTO_SCTP:
         default: {
+            /* as Suricata: a next header it has no decoder for is an anomaly
+             * (but not invalid: the packet still forms a flow) */
+            if (nh != VG_IPPROTO_TCP && nh != VG_IPPROTO_UDP && nh != VG_IPPROTO_ICMPV6 &&
+                nh != VG_IPPROTO_GRE && nh != VG_IPPROTO_SCTP)
+                decode_event(d, p, VG_EV_IPV6_UNKNOWN_NEXT_HEADER);
             p->proto = nh;
             vg_cur_t l4 = vg_cur_make(vg_cur_ptr(&pl), vg_cur_left(&pl));
             decode_l4(d, p, nh, l4, depth);

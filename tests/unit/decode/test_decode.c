@@ -458,6 +458,11 @@ test_ipv6_basic_and_events(void **state)
     expect_event(dec(VG_DLT_RAW, b, n - 1), VG_EV_IPV6_TRUNC_PKT, true);
     b[0] = 0x70;
     expect_event(dec(VG_LINKTYPE_IPV6, b, n), VG_EV_IPV6_WRONG_IP_VER, true);
+    /* a protocol with no decoder (OSPF 89): anomaly, still a valid packet */
+    n = build_ipv6(b, 89, SRC6, DST6, (const uint8_t *)"ospf", 4);
+    vg_packet_t *q = dec(VG_DLT_RAW, b, n);
+    expect_event(q, VG_EV_IPV6_UNKNOWN_NEXT_HEADER, false);
+    assert_int_equal(q->proto, 89);
     /* ICMPv4 after IPv6 */
     n = build_icmp(b, 8, 0, NULL, 0);
     n = build_ipv6(b, VG_IPPROTO_ICMP, SRC6, DST6, b, n);
