@@ -281,7 +281,7 @@ forecast_sqerr(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr, attrib_par
     return (fp - hit) * (fp - hit);
 }
 
-static const double temps_t[] = {0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0};
+static const double temps_t[] = {0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0};
 static const double temps_b[] = {-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0};
 #define N_T (sizeof(temps_t) / sizeof(temps_t[0]))
 #define N_TEMPS (N_T * (sizeof(temps_b) / sizeof(temps_b[0])))
@@ -518,8 +518,9 @@ vg_attrib_eval_run(const char *attack_path, const char *eval_dir, FILE *out, cha
             double f = named ? res.p_judged : 1.0 - res.p_unknown;
             int top = res.n_top ? res.top[0].group : -1;
             bool hit = c->truth >= 0 && top == c->truth;
-            if (c->truth >= 0) {
-                /* forecast: "the top group is the actor" */
+            {
+                /* forecast: "the top group is the actor"; for open-set
+                 * campaigns it is always false */
                 double fp = named ? res.p_judged : (res.n_top ? res.top[0].prob : 0);
                 brier += (fp - (hit ? 1 : 0)) * (fp - (hit ? 1 : 0));
                 brier_n++;
@@ -532,6 +533,8 @@ vg_attrib_eval_run(const char *attack_path, const char *eval_dir, FILE *out, cha
                     ece_hit[b] += hit;
                     ece_p[b] += fp;
                 }
+            }
+            if (c->truth >= 0) {
                 if (named) {
                     att_answered++;
                     att_correct += hit;
@@ -555,8 +558,9 @@ vg_attrib_eval_run(const char *attack_path, const char *eval_dir, FILE *out, cha
                      "%zu open-set campaigns (for open-set campaigns every named group is wrong); the fit on "
                      "all of them is T = %.2f, bias = %.1f.\n\n",
                 att.n, un.n, temps_t[best_all % N_T], temps_b[best_all / N_T]);
-        fprintf(out, "- Brier score (forecast: the top group is the actor): %.3f over %.0f\n",
-                     brier / (brier_n ? brier_n : 1), brier_n);
+        fprintf(out, "- Brier score (forecast: the top group is the actor; all %.0f campaigns): "
+                     "%.3f\n", brier_n,
+                     brier / (brier_n ? brier_n : 1));
         fprintf(out, "- ECE over the ICD 203 bands: %.3f\n", ece);
         fprintf(out, "- attributed campaigns where the engine named an actor: %zu of %zu, "
                      "correct %zu\n", att_answered, att.n, att_correct);

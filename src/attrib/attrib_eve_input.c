@@ -388,6 +388,8 @@ do_intel(rec_t *r, json_t *root)
         u.vendor = false;
         if (json_object_get(in, "warning") != NULL || json_object_get(in, "warninglists") != NULL)
             u.warning = true;
+        u.valid_from = eve_time(jstr(in, "valid_from"));
+        until = eve_time(jstr(in, "valid_until"));
         json_t *actors = json_object_get(in, "actors");
         size_t i;
         json_t *a;
@@ -406,6 +408,10 @@ do_intel(rec_t *r, json_t *root)
     char wh[64];
     snprintf(wh, sizeof(wh), "%s", where ? where : "intel hit");
     const char *infra = (itype && strcmp(itype, "ip") != 0 && value) ? value : NULL;
+    /* the matcher's own verdict on expiry wins over ours */
+    json_t *expired = json_object_get(in, "expired");
+    if (json_is_boolean(expired))
+        until = json_is_true(expired) ? (r->ts > 0 ? r->ts - 1 : 1) : 0;
     emit_ioc_unit(r, &u, until, wh, value ? value : "?", infra);
 }
 

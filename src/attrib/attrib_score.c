@@ -402,7 +402,11 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
     res->unit_llr = calloc(n_units + 1, sizeof(double));
     if (res->unit_llr != NULL && g0 >= 0)
         for (size_t u = 0; u < n_units; u++)
-            res->unit_llr[u] = counts[u] ? unit_llr(kb, pr, p, &units[u], (size_t)g0) : 0.0;
+            res->unit_llr[u] =
+                !counts[u] ? 0.0
+                : (units[u].type == ATTRIB_EV_TECHNIQUE || units[u].type == ATTRIB_EV_SOFTWARE)
+                    ? unit_llr(kb, pr, p, &units[u], (size_t)g0) / p->temperature
+                    : unit_llr(kb, pr, p, &units[u], (size_t)g0);
     free(L);
     free(bt);
     free(tmp);

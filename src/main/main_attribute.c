@@ -11,6 +11,7 @@
  */
 #include "main/main.h"
 #include "attrib/attrib.h"
+#include "intel/intel.h"
 #include "core/core.h"
 #include "core/core_limits.h"
 #include "vg_config.h"
@@ -143,6 +144,7 @@ vg_main_attribute(int argc, char **argv)
     }
     int status = 1;
     vg_attrib_engine_t *e = NULL;
+    vg_intel_store_t *store = NULL;
     FILE *eve_out = NULL;
     char path[4096], stix_path[4096];
     for (size_t i = 0; i < n_intel; i++) {
@@ -166,7 +168,22 @@ vg_main_attribute(int argc, char **argv)
                     "software, %zu campaigns, %zu indicators\n",
             vg_attrib_kb_count(kb, 0), vg_attrib_kb_count(kb, 1), vg_attrib_kb_count(kb, 2),
             vg_attrib_kb_count(kb, 3));
-    e = vg_attrib_engine_new(kb, NULL, &limits);
+    /* The intel store matches what the KB's pattern subset cannot (JA3/JA4,
+     * certificates, CIDRs, MISP and Zeek files); hits on the same indicator
+     * are merged with the KB's. A file the store rejects only costs that. */
+    store = vg_intel_store_new();
+    if (store != NULL) {
+        size_t loaded = 0;
+        for (size_t i = 0; i < n_intel; i++)
+            if (vg_intel_load_file(store, intel[i], VG_INTEL_FMT_AUTO, NULL, NULL, err,
+                                   sizeof(err)) == VG_OK)
+                loaded++;
+        if (loaded == 0 || vg_intel_store_freeze(store) != VG_OK) {
+            vg_intel_store_free(store);
+            store = NULL;
+        }
+    }
+    e = vg_attrib_engine_new(kb, store, &limits);
     if (e == NULL) {
         fprintf(stderr, "vigil attribute: out of memory\n");
         goto out_kb;
@@ -202,6 +219,7 @@ vg_main_attribute(int argc, char **argv)
         status = 1;
 out_engine:
     vg_attrib_engine_free(e);
+    vg_intel_store_free(store);
 out_kb:
     vg_attrib_kb_free(kb);
     return status;
