@@ -3,7 +3,8 @@
  * These are the keys of Suricata 8.0's default suricata.yaml that vigil
  * reads, with the same values (EVE types enabled and their options,
  * stream/flow/defrag/app-layer settings), so a run without -c behaves
- * like Suricata with its stock config. Included once, by main_cli.c.
+ * like Suricata with its stock config, and list indices match it
+ * (outputs.1 is eve-log). Included once, by main_cli.c.
  */
 #ifndef VG_MAIN_DEFAULTS_H
 #define VG_MAIN_DEFAULTS_H
@@ -22,6 +23,12 @@ const char vg_default_yaml[] =
     "    SHELLCODE_PORTS: \"!80\"\n"
     "    VXLAN_PORTS: 4789\n"
     "outputs:\n"
+    /* index 0 as in suricata.yaml, so `--set outputs.1.eve-log...` means
+     * the same thing with and without -c (vigil writes no fast.log) */
+    "  - fast:\n"
+    "      enabled: yes\n"
+    "      filename: fast.log\n"
+    "      append: yes\n"
     "  - eve-log:\n"
     "      enabled: yes\n"
     "      filetype: regular\n"

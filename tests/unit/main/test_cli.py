@@ -98,6 +98,14 @@ def main():
     p = run(["--runmode=workers", "--init-errors-fatal", "--disable-detection", "-r", DEMO, "-l", out])
     check("--runmode=workers", p.returncode == 0 and len(eve(out)) > 10, p.stderr)
 
+    # built-in defaults keep Suricata's list indices: outputs.1 is eve-log
+    out = tempfile.mkdtemp(dir=tmp)
+    p = run(["-r", DEMO, "-l", out, "--set", "outputs.1.eve-log.community-id=yes"])
+    recs = eve(out)
+    check("defaults: outputs.1.eve-log", p.returncode == 0 and
+          all("community_id" in r for r in recs if r["event_type"] == "flow") and
+          any(r["event_type"] == "flow" for r in recs), p.stderr)
+
     # a truncated capture: reported with its offset, what is readable is processed, exit 0
     data = open(DEMO, "rb").read()
     trunc = os.path.join(tmp, "trunc.pcap")
@@ -121,9 +129,13 @@ def main():
         got = []
         if stype == socket.SOCK_STREAM:
             srv.listen(1)
+            srv.settimeout(10.0)
 
             def serve():
-                conn, _ = srv.accept()
+                try:
+                    conn, _ = srv.accept()
+                except socket.timeout:
+                    return
                 buf = b""
                 while True:
                     d = conn.recv(65536)
@@ -145,8 +157,8 @@ def main():
             th = threading.Thread(target=serve)
             th.start()
         p = run(["-k", "none", "-r", DEMO, "-l", tmp,
-                 "--set", f"outputs.0.eve-log.filetype={kind}",
-                 "--set", f"outputs.0.eve-log.filename={path}"])
+                 "--set", f"outputs.1.eve-log.filetype={kind}",
+                 "--set", f"outputs.1.eve-log.filename={path}"])
         th.join(10)
         srv.close()
         ok = p.returncode == 0 and len(got) == want and all(json.loads(l) for l in got)
