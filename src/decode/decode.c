@@ -63,14 +63,14 @@ vg_decode_reset(vg_packet_t *p)
     bool keep_vlan = (p->flags & VG_PKT_REASSEMBLED) != 0;
     uint32_t keep_flags = p->flags & (VG_PKT_REASSEMBLED | VG_PKT_PSEUDO);
     uint8_t vlan_n = p->vlan_n;
-    uint16_t v0 = p->vlan_id[0], v1 = p->vlan_id[1];
+    uint16_t vid[VG_PKT_MAX_VLAN];
+    memcpy(vid, p->vlan_id, sizeof(vid));
     /* Everything between `flags` and `buf` is decode or flow state. */
     memset(&p->flags, 0, offsetof(vg_packet_t, buf) - offsetof(vg_packet_t, flags));
     p->flags = keep_flags;
     if (keep_vlan) {
         p->vlan_n = vlan_n;
-        p->vlan_id[0] = v0;
-        p->vlan_id[1] = v1;
+        memcpy(p->vlan_id, vid, sizeof(vid));
     }
 }
 
@@ -86,9 +86,9 @@ decode_vlan(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t outer_type, vg_cur_t c,
     uint16_t type = vg_cur_u16(&c);
     if (!vg_cur_ok(&c))
         return decode_fail(d, p, VG_EV_VLAN_HEADER_TOO_SMALL);
-    /* Suricata keys flows on at most two vlan ids; a third tag is an anomaly
-     * that stops decoding. */
-    if (p->vlan_n >= 2)
+    /* Suricata keys flows on at most three vlan ids; a fourth tag is an
+     * anomaly that stops decoding. */
+    if (p->vlan_n >= VG_PKT_MAX_VLAN)
         return decode_fail(d, p, VG_EV_VLAN_TOO_MANY_LAYERS);
     p->vlan_id[p->vlan_n++] = tci & 0x0fff;
     if (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ_AD || type == ETHERTYPE_QINQ)

@@ -48,6 +48,11 @@ char *vg_addr_format(const vg_addr_t *a, char *buf, size_t buflen);
 
 #define VG_PKT_MAX_EVENTS 8
 
+/* VLAN tags kept per packet: Suricata 7+ keys flows on up to three
+ * (suricata-verify eve-flow-vlan-02 expects "vlan": [1, 10, 100]); a fourth
+ * tag is the vlan.too_many_layers anomaly. */
+#define VG_PKT_MAX_VLAN 3
+
 /* IP protocol numbers used throughout. */
 #define VG_IPPROTO_ICMP 1
 #define VG_IPPROTO_TCP 6
@@ -91,7 +96,7 @@ typedef struct vg_packet {
     uint8_t proto;            /* IP protocol of the L4 header */
     uint8_t ttl;              /* TTL / hop limit */
     uint8_t vlan_n;
-    uint16_t vlan_id[2];      /* outer first, as Suricata's flow key */
+    uint16_t vlan_id[VG_PKT_MAX_VLAN]; /* outer first, as Suricata's flow key (vlan_n of them) */
     vg_addr_t src;
     vg_addr_t dst;
     uint16_t sp;

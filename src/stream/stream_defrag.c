@@ -30,7 +30,7 @@ typedef struct defrag_key {
     uint8_t family;
     uint8_t proto; /* IPv4 protocol; 0 for IPv6 */
     uint8_t vlan_n;
-    uint16_t vlan[2];
+    uint16_t vlan[VG_PKT_MAX_VLAN];
     uint32_t id;
     uint8_t src[16];
     uint8_t dst[16];
@@ -368,8 +368,7 @@ tracker_build(vg_defrag_t *d, defrag_tracker_t *t, const vg_packet_t *frag, vg_p
     out->pcap_cnt = cnt;
     out->flags = VG_PKT_REASSEMBLED;
     out->vlan_n = frag->vlan_n;
-    out->vlan_id[0] = frag->vlan_id[0];
-    out->vlan_id[1] = frag->vlan_id[1];
+    memcpy(out->vlan_id, frag->vlan_id, sizeof(out->vlan_id));
     return VG_OK;
 }
 
@@ -400,8 +399,8 @@ vg_defrag_handle(vg_defrag_t *d, vg_packet_t *frag, vg_packet_t *out)
     k.family = fi.family;
     k.proto = v4 ? fi.proto : 0;
     k.vlan_n = frag->vlan_n;
-    k.vlan[0] = frag->vlan_n > 0 ? frag->vlan_id[0] : 0;
-    k.vlan[1] = frag->vlan_n > 1 ? frag->vlan_id[1] : 0;
+    for (unsigned i = 0; i < VG_PKT_MAX_VLAN && i < frag->vlan_n; i++)
+        k.vlan[i] = frag->vlan_id[i];
     k.id = fi.id;
     memcpy(k.src, frag->src.b, 16);
     memcpy(k.dst, frag->dst.b, 16);

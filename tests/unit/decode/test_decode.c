@@ -187,9 +187,22 @@ test_vlan_qinq(void **state)
     assert_true(p->flags & VG_PKT_HAS_L4);
     assert_int_equal(ctr("decoder.vlan_qinq"), 1);
 
-    /* three tags: Suricata keeps two; the third is an anomaly */
+    /* three tags, as suricata-verify eve-flow-vlan-02 ([1, 10, 100]) */
     n = build_ipv4(B, VG_IPPROTO_UDP, SRC4, DST4, udp, 16, 0);
-    n = build_vlan(B, 30, 0x0800, B, n);
+    n = build_vlan(B, 100, 0x0800, B, n);
+    n = build_vlan(B, 10, 0x8100, B, n);
+    n = build_vlan(B, 1, 0x8100, B, n);
+    n = build_eth(B, 0x8100, B, n);
+    p = dec(VG_DLT_EN10MB, B, n);
+    assert_int_equal(p->vlan_n, 3);
+    assert_int_equal(p->vlan_id[0], 1);
+    assert_int_equal(p->vlan_id[1], 10);
+    assert_int_equal(p->vlan_id[2], 100);
+    assert_int_equal(p->n_events, 0);
+    /* four tags: Suricata keeps three; the fourth is an anomaly */
+    n = build_ipv4(B, VG_IPPROTO_UDP, SRC4, DST4, udp, 16, 0);
+    n = build_vlan(B, 40, 0x0800, B, n);
+    n = build_vlan(B, 30, 0x8100, B, n);
     n = build_vlan(B, 20, 0x8100, B, n);
     n = build_vlan(B, 10, 0x8100, B, n);
     n = build_eth(B, 0x8100, B, n);

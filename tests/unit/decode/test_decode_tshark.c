@@ -117,7 +117,8 @@ test_against_tshark(void **state)
     static vg_counters_t counters;
     vg_decode_ctx_t dc;
     vg_decode_ctx_init(&dc, &lim, &counters);
-    unsigned compared = 0, skipped = 0, mismatches = 0, used_files = 0, v6 = 0, tunneled = 0;
+    unsigned compared = 0, skipped = 0, mismatches = 0, used_files = 0, v6 = 0, tunneled = 0,
+             vlans = 0;
     /* spread the sample over the sorted list */
     size_t step = n_files > MAX_FILES ? (n_files + MAX_FILES - 1) / MAX_FILES : 1;
     /* every capture of these tests (tunnels, vlan, PPP, defrag, raw/null/sll link
@@ -139,7 +140,7 @@ test_against_tshark(void **state)
                  "tshark -n -r '%s' -o ip.defragment:FALSE -o ipv6.defragment:FALSE "
                  "-T fields -E separator=/t -E occurrence=a -e frame.number -e frame.protocols "
                  "-e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e tcp.srcport -e tcp.dstport "
-                 "-e udp.srcport -e udp.dstport 2>/dev/null",
+                 "-e udp.srcport -e udp.dstport -e vlan.id 2>/dev/null",
                  path);
         FILE *ts = popen(cmd, "r");
         assert_non_null(ts);
@@ -157,9 +158,9 @@ test_against_tshark(void **state)
             if (pcap_next_ex(pc, &h, &data) != 1)
                 break;
             line[strcspn(line, "\n")] = '\0';
-            char *f[10] = {0};
+            char *f[11] = {0};
             char *s = line;
-            for (int i = 0; i < 10; i++) {
+            for (int i = 0; i < 11; i++) {
                 f[i] = s;
                 s = s ? strchr(s, '\t') : NULL;
                 if (s)
@@ -199,14 +200,24 @@ test_against_tshark(void **state)
                 ok = f[o] && f[o + 1] && (unsigned)atoi(last_of(f[o])) == p.sp &&
                      (unsigned)atoi(last_of(f[o + 1])) == p.dp;
             }
+            if (ok) {
+                /* vlan ids, outer first, as tshark lists them */
+                char vl[64] = "";
+                size_t vn = 0;
+                for (unsigned i = 0; i < p.vlan_n; i++)
+                    vn += (size_t)snprintf(vl + vn, sizeof(vl) - vn, "%s%u", i ? "," : "",
+                                           p.vlan_id[i]);
+                ok = strcmp(vl, f[10] ? f[10] : "") == 0;
+                vlans += p.vlan_n > 0;
+            }
             if (!ok) {
                 mismatches++;
                 if (mismatches <= 20)
-                    printf("MISMATCH %s #%s: vigil %s:%u -> %s:%u, tshark ip %s/%s ipv6 %s/%s "
-                           "ports %s/%s %s/%s (%s)\n",
-                           path, f[0], src, p.sp, dst, p.dp, f[2], f[3], f[4], f[5],
+                    printf("MISMATCH %s #%s: vigil %s:%u -> %s:%u vlans %u, tshark ip %s/%s "
+                           "ipv6 %s/%s ports %s/%s %s/%s vlan %s (%s)\n",
+                           path, f[0], src, p.sp, dst, p.dp, p.vlan_n, f[2], f[3], f[4], f[5],
                            f[6] ? f[6] : "", f[7] ? f[7] : "", f[8] ? f[8] : "",
-                           f[9] ? f[9] : "", f[1]);
+                           f[9] ? f[9] : "", f[10] ? f[10] : "", f[1]);
             } else {
                 compared++;
                 v6 += p.ip_ver == 6;
@@ -218,9 +229,9 @@ test_against_tshark(void **state)
     }
     for (size_t i = 0; i < n_files; i++)
         free(files[i]);
-    printf("tshark cross-check: %u files, %u packets agree (%u IPv6, %u not right after an "
-           "ethernet header: vlan/tunnels), %u mismatches, %u skipped\n",
-           used_files, compared, v6, tunneled, mismatches, skipped);
+    printf("tshark cross-check: %u files, %u packets agree (%u IPv6, %u with vlan tags, %u not "
+           "right after an ethernet header: vlan/tunnels), %u mismatches, %u skipped\n",
+           used_files, compared, v6, vlans, tunneled, mismatches, skipped);
     assert_true(compared > 500);
     assert_int_equal(mismatches, 0);
 }
