@@ -112,6 +112,10 @@ void intel_count_obj(vg_intel_store_t *s, const char *stix_type);
 /* Loaders (data is NUL-terminated at data[len]). */
 int intel_load_stix(vg_intel_store_t *s, const char *name, const char *data, size_t len,
                     char *errbuf, size_t errlen);
+/* A bare JSON array of STIX objects (met in some exports; detection sends
+ * every '[' document to the MISP loader, which hands such arrays here). */
+int intel_load_stix_array(vg_intel_store_t *s, const char *name, json_t *arr, char *errbuf,
+                          size_t errlen);
 int intel_load_misp(vg_intel_store_t *s, const char *name, const char *data, size_t len,
                     char *errbuf, size_t errlen);
 int intel_load_zeek(vg_intel_store_t *s, const char *name, const char *data, size_t len,

@@ -342,3 +342,21 @@ intel_load_stix(vg_intel_store_t *s, const char *name, const char *data, size_t 
     int rc = vg_stix_foreach_object_buf(name, data, len, stix_object, &c, errbuf, errlen);
     return rc > 0 ? VG_EINVAL : rc;
 }
+
+int
+intel_load_stix_array(vg_intel_store_t *s, const char *name, json_t *arr, char *errbuf,
+                      size_t errlen)
+{
+    stix_ctx_t c = {s, errbuf, errlen, name};
+    size_t i;
+    json_t *o;
+    s->rep.last_format = VG_INTEL_FMT_STIX;
+    json_array_foreach(arr, i, o) {
+        if (!json_is_object(o) || vg_stix_str(o, "type") == NULL)
+            continue;
+        int rc = stix_object(o, &c);
+        if (rc != 0)
+            return rc > 0 ? VG_EINVAL : rc;
+    }
+    return VG_OK;
+}

@@ -335,6 +335,13 @@ intel_load_misp(vg_intel_store_t *s, const char *name, const char *data, size_t 
     int rc = VG_OK;
     json_t *list = NULL;
     if (json_is_array(root)) {
+        json_t *first = json_array_get(root, 0);
+        if (json_is_object(first) && vg_stix_str(first, "type") && vg_stix_str(first, "id") &&
+            !json_object_get(first, "Event") && !json_object_get(first, "Attribute")) {
+            rc = intel_load_stix_array(s, name, root, errbuf, errlen);
+            json_decref(root);
+            return rc;
+        }
         list = root;
     } else if (json_is_object(root) && json_object_get(root, "response")) {
         list = json_object_get(root, "response");

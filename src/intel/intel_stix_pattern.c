@@ -149,7 +149,6 @@ is_word_ch(char c)
 static bool
 lex_quoted(pat_t *p, size_t *off)
 {
-    size_t start = p->blen;
     char tmp[256];
     size_t tn = 0;
     bool first = true;
@@ -196,7 +195,6 @@ lex_quoted(pat_t *p, size_t *off)
             p->blen--;
         }
     }
-    (void)start;
     return !p->oom;
 }
 

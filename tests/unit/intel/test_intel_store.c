@@ -409,6 +409,28 @@ test_huge_and_deep(void **state)
 }
 
 static void
+test_stix_array(void **state)
+{
+    (void)state;
+    const char *t = "[{\"type\": \"indicator\", \"id\": \"indicator--arr\", \"pattern\": "
+                    "\"[domain-name:value = 'arr.example']\"}, {\"type\": \"intrusion-set\", "
+                    "\"id\": \"intrusion-set--arr\", \"name\": \"ArrActor\"}, "
+                    "{\"type\": \"relationship\", \"id\": \"relationship--arr\", "
+                    "\"relationship_type\": \"indicates\", \"source_ref\": \"indicator--arr\", "
+                    "\"target_ref\": \"intrusion-set--arr\"}]";
+    vg_intel_store_t *s = vg_intel_store_new();
+    char err[256];
+    assert_int_equal(vg_intel_load_buf(s, "arr.json", t, strlen(t), VG_INTEL_FMT_AUTO, NULL, NULL,
+                                       err, sizeof(err)), VG_OK);
+    assert_int_equal(vg_intel_store_freeze(s), VG_OK);
+    assert_int_equal(vg_intel_store_report(s)->last_format, VG_INTEL_FMT_STIX);
+    const vg_indicator_t *d = one(s, VG_IOC_DOMAIN, "arr.example");
+    assert_int_equal(d->n_actors, 1);
+    assert_string_equal(d->actors[0].name, "ArrActor");
+    vg_intel_store_free(s);
+}
+
+static void
 test_duplicates_across_files(void **state)
 {
     (void)state;
@@ -571,6 +593,7 @@ main(void)
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_broken),
         cmocka_unit_test(test_huge_and_deep),
+        cmocka_unit_test(test_stix_array),
         cmocka_unit_test(test_duplicates_across_files),
         cmocka_unit_test(test_shared_iocs),
         cmocka_unit_test(test_shared_samples),
