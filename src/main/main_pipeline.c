@@ -390,6 +390,7 @@ pipe_read_loop(pipeline_t *pl)
     struct timespec t0, tn;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     time_t last_progress = t0.tv_sec;
+    int result = VG_OK;
     vg_packet_t *p = pipe_get_packet(pl);
     for (;;) {
         int rc = vg_capture_next(pl->cap, p);
@@ -404,6 +405,7 @@ pipe_read_loop(pipeline_t *pl)
             continue;
         if (rc != VG_OK) {
             vg_log_error("capture failed: %s", vg_capture_last_warning(pl->cap));
+            result = VG_EIO;
             break;
         }
         pl->n_packets++;
@@ -437,7 +439,7 @@ pipe_read_loop(pipeline_t *pl)
         }
     }
     pipe_put_packet(pl, p);
-    return VG_OK;
+    return result;
 }
 
 static void
@@ -514,6 +516,7 @@ int
 vg_pipeline_run(vg_run_cfg_t *cfg)
 {
     int status = 1;
+    int read_rc = VG_OK;
     char err[VG_ERRBUF_SIZE] = "";
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -620,7 +623,8 @@ vg_pipeline_run(vg_run_cfg_t *cfg)
     vg_log_info("%s mode, %u worker%s, reading %s", pl.threaded ? "autofp" : "single",
                 pl.n_workers, pl.n_workers == 1 ? "" : "s", cfg->iface ? cfg->iface : cfg->read_path);
 
-    pipe_read_loop(&pl);
+    /* a failed live capture still logs what it saw, then exits 1 */
+    read_rc = pipe_read_loop(&pl);
     status = 0;
 
 out_threads:
@@ -655,6 +659,8 @@ out_threads:
         if (vg_capture_warnings(pl.cap) > 0)
             vg_log_notice("input had %u problem(s); last: %s", vg_capture_warnings(pl.cap),
                           vg_capture_last_warning(pl.cap));
+        if (read_rc != VG_OK)
+            status = 1;
     }
     if (pl.writer_started) {
         pthread_mutex_destroy(&pl.wr.mu);
