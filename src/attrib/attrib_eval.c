@@ -254,7 +254,16 @@ typedef struct fold {
 } fold_t;
 
 static int
+build_fold_ex(const vg_attrib_kb_t *kb, const ev_camp_t *c, int tier, bool group_only, fold_t *f);
+
+static int
 build_fold(const vg_attrib_kb_t *kb, const ev_camp_t *c, int tier, fold_t *f)
+{
+    return build_fold_ex(kb, c, tier, false, f);
+}
+
+static int
+build_fold_ex(const vg_attrib_kb_t *kb, const ev_camp_t *c, int tier, bool group_only, fold_t *f)
 {
     const attrib_map_t *skip = NULL;
     vg_time_us_t asof = 0;
@@ -264,7 +273,7 @@ build_fold(const vg_attrib_kb_t *kb, const ev_camp_t *c, int tier, fold_t *f)
         skip = &c->leak[1];
     if (tier == TIER_ASOF && c->camp >= 0)
         asof = kb->camps[c->camp].created;
-    return attrib_profiles_build(kb, c->camp, skip, asof, &f->pr);
+    return attrib_profiles_build_ex(kb, c->camp, skip, asof, group_only, &f->pr);
 }
 
 /* Squared error of the engine's forecast "the top group is the actor"
@@ -433,6 +442,47 @@ vg_attrib_eval_run(const char *attack_path, const char *eval_dir, FILE *out, cha
         }
         fprintf(out, "\n");
     }
+
+    /* second profile definition: the group's own uses only */
+    fprintf(out, "## Accuracy, profile = group-only (no campaign uses), observations: full\n\n");
+    fprintf(out, "| leakage tier | model | top-1 | top-3 | MRR |\n|---|---|---|---|---|\n");
+    for (int t = 0; t < TIER_N; t++) {
+        int t1[M_N] = {0}, t3[M_N] = {0};
+        double mrr[M_N] = {0};
+        for (size_t ci = 0; ci < att.n; ci++) {
+            ev_camp_t *c = &att.c[ci];
+            if (build_fold_ex(kb, c, t, true, fold) != VG_OK) {
+                rc = VG_ENOMEM;
+                goto done;
+            }
+            size_t n = make_obs(kb, c, V_FULL, 0, fold->obs);
+            for (int m = 0; m < M_N; m++) {
+                if (m == M_ENGINE) {
+                    attrib_result_t res;
+                    obs_units(fold->obs, n, kb, units);
+                    if (attrib_score_units(kb, &fold->pr, &p, units, n, &res, sc) != VG_OK) {
+                        rc = VG_ENOMEM;
+                        goto done;
+                    }
+                    attrib_result_fini(&res);
+                } else if (m == M_TFIDF) {
+                    score_tfidf(&fold->pr, fold->obs, n, sc);
+                } else {
+                    score_jaccard(kb, &fold->pr, fold->obs, n, sc);
+                }
+                int r = rank_of(sc, ng, c->truth);
+                t1[m] += r == 1;
+                t3[m] += r <= 3;
+                mrr[m] += 1.0 / r;
+            }
+            attrib_profiles_fini(&fold->pr);
+        }
+        for (int m = 0; m < M_N; m++)
+            fprintf(out, "| %s | %s | %d (%.0f%%) | %d (%.0f%%) | %.3f |\n", tier_names[t],
+                    model_names[m], t1[m], 100.0 * t1[m] / att.n, t3[m], 100.0 * t3[m] / att.n,
+                    mrr[m] / att.n);
+    }
+    fprintf(out, "\n");
 
     fprintf(out, "## Per-campaign pessimistic ranks (full observations)\n\n");
     fprintf(out, "| campaign | truth | #obs | engine none / all / any / asof | TF-IDF none / all / "

@@ -143,6 +143,9 @@ enum { ATTRIB_K_ITEM = 1, ATTRIB_K_GROUP = 2, ATTRIB_K_CAMP = 3, ATTRIB_K_IOC = 
  * to exactly g (separate intrusions). VG_OK or VG_ENOMEM. */
 int attrib_profiles_build(const vg_attrib_kb_t *kb, int skip_camp, const attrib_map_t *skip_rels,
                           vg_time_us_t asof_us, attrib_profiles_t *out);
+/* Same, with group_only: campaigns' uses do not join their group's profile. */
+int attrib_profiles_build_ex(const vg_attrib_kb_t *kb, int skip_camp, const attrib_map_t *skip_rels,
+                             vg_time_us_t asof_us, bool group_only, attrib_profiles_t *out);
 void attrib_profiles_fini(attrib_profiles_t *p);
 
 int attrib_kb_find_item_ext(const vg_attrib_kb_t *kb, const char *ext);

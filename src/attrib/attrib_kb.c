@@ -686,6 +686,13 @@ int
 attrib_profiles_build(const vg_attrib_kb_t *kb, int skip_camp, const attrib_map_t *skip_rels,
                       vg_time_us_t asof_us, attrib_profiles_t *out)
 {
+    return attrib_profiles_build_ex(kb, skip_camp, skip_rels, asof_us, false, out);
+}
+
+int
+attrib_profiles_build_ex(const vg_attrib_kb_t *kb, int skip_camp, const attrib_map_t *skip_rels,
+                         vg_time_us_t asof_us, bool group_only, attrib_profiles_t *out)
+{
     memset(out, 0, sizeof(*out));
     size_t ng = kb->n_groups, ni = kb->n_items;
     out->n_groups = ng;
@@ -703,7 +710,7 @@ attrib_profiles_build(const vg_attrib_kb_t *kb, int skip_camp, const attrib_map_
         const attrib_rel_t *rel = &kb->rels[r];
         int g = rel->src_group;
         if (rel->src_campaign >= 0) {
-            if (rel->src_campaign == skip_camp)
+            if (rel->src_campaign == skip_camp || group_only)
                 continue;
             g = kb->camps[rel->src_campaign].group;
         }
