@@ -47,7 +47,8 @@ vg_eve_begin(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const char *event_type, vg_ti
     const vg_addr_t *src, *dst;
     uint16_t sp, dp;
     uint8_t proto;
-    uint16_t vlan[2];
+    /* as many ids as the packet and the flow key keep (arrays may grow) */
+    uint16_t vlan[VG_ARRAY_LEN(p->vlan_id) + VG_ARRAY_LEN(f->key.vlan_id)];
     int n_vlan = 0;
     if (mode == VG_EVE_ADDR_PACKET) {
         src = &p->src;
@@ -55,7 +56,7 @@ vg_eve_begin(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const char *event_type, vg_ti
         sp = p->sp;
         dp = p->dp;
         proto = p->proto;
-        n_vlan = VG_MIN(p->vlan_n, 2);
+        n_vlan = VG_MIN(p->vlan_n, (int)VG_ARRAY_LEN(p->vlan_id));
         for (int i = 0; i < n_vlan; i++)
             vlan[i] = p->vlan_id[i];
     } else {
@@ -66,7 +67,7 @@ vg_eve_begin(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const char *event_type, vg_ti
         dp = rev ? f->key.sp : f->key.dp;
         proto = f->key.proto;
         /* the flow key stores vlan ids outer first; 0 = no tag at that level */
-        for (int i = 0; i < 2; i++)
+        for (size_t i = 0; i < VG_ARRAY_LEN(f->key.vlan_id); i++)
             if (f->key.vlan_id[i] != 0)
                 vlan[n_vlan++] = f->key.vlan_id[i];
     }
