@@ -52,6 +52,7 @@ typedef struct stream_dir {
 #define SSN_F_MIDSTREAM 0x01
 #define SSN_F_WSCALE    0x02  /* both sides offered window scaling */
 #define SSN_F_ASYNC     0x04  /* only one side is visible (async-oneside) */
+#define SSN_F_TFO       0x08  /* the SYN carried data (TCP Fast Open) */
 
 struct vg_tcp_session {
     uint8_t state;        /* vg_tcp_state_t */

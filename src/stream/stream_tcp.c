@@ -137,6 +137,8 @@ static void
 dir_init_syn(stream_dir_t *d, const vg_packet_t *p)
 {
     uint16_t keep = d->flags & (SD_F_STARTED | SD_F_EOF);
+    if (VG_NEVER(d->segs != NULL))
+        return; /* callers free the queue first; never leak it */
     memset(d, 0, sizeof(*d));
     d->isn = p->tcp.seq;
     d->base_seq = p->tcp.seq + 1;
@@ -175,6 +177,20 @@ ssn_flush_both(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
     stream_ra_flush(s, f, p, p, VG_DIR_TOCLIENT, true);
 }
 
+/* TCP Fast Open: a SYN may carry data (RFC 7413). It is queued like any
+ * other data of the client, right after the SYN's sequence number. */
+static void
+ssn_syn_data(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
+{
+    if (p->payload_len == 0 || p->payload == NULL)
+        return;
+    stream_dir_t *d = &f->tcp->d[p->dir];
+    f->tcp->flags |= SSN_F_TFO;
+    stream_ra_insert(s, f, p, p->dir, p->tcp.seq + 1, p->payload, p->payload_len);
+    if (SEQ_GT(p->tcp.seq + 1 + p->payload_len, d->next_seq))
+        d->next_seq = p->tcp.seq + 1 + p->payload_len;
+}
+
 /* Pickup without a (complete) handshake. NULL when not allowed. */
 static struct vg_tcp_session *
 ssn_pickup(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
@@ -211,6 +227,7 @@ ssn_start(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p, bool *more)
             return VG_DECLINED;
         dir_init_syn(&ssn->d[dir], p);
         ssn_set_state(f, ssn, VG_TCP_SYN_SENT);
+        ssn_syn_data(s, f, p);
         return VG_OK;
     }
     if ((fl & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK)) {
@@ -259,7 +276,10 @@ ssn_handshake(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
                 vg_packet_add_event(p, VG_EV_STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION);
                 return false;
             }
-            if (p->tcp.ack != ssn->d[rdir].isn + 1) {
+            /* With Fast Open the SYN/ACK may also acknowledge the SYN's data. */
+            uint32_t a = p->tcp.ack, cisn = ssn->d[rdir].isn;
+            if (a != cisn + 1 && !((ssn->flags & SSN_F_TFO) && SEQ_GT(a, cisn + 1) &&
+                                   SEQ_LEQ(a, ssn->d[rdir].next_seq))) {
                 vg_packet_add_event(p, VG_EV_STREAM_3WHS_SYNACK_WITH_WRONG_ACK);
                 return false;
             }
@@ -271,12 +291,17 @@ ssn_handshake(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
             ssn->d[rdir].next_win = p->tcp.ack + p->tcp.win;
             ssn->d[rdir].flags |= SD_F_NEXTWIN;
             ssn_set_state(f, ssn, VG_TCP_SYN_RECV);
+            if (SEQ_GT(a, cisn + 1))
+                stream_ra_deliver(s, f, p, p, rdir, a, false); /* TFO data acked */
             return false;
         }
         if (fl & VG_TH_SYN) {
             /* A SYN again: a retransmission, or a new ISN (client restarted). */
-            if ((ssn->d[dir].flags & SD_F_SYN) && p->tcp.seq != ssn->d[dir].isn)
+            if ((ssn->d[dir].flags & SD_F_SYN) && p->tcp.seq != ssn->d[dir].isn) {
+                stream_ra_free(s, &ssn->d[dir]);
                 dir_init_syn(&ssn->d[dir], p);
+                ssn_syn_data(s, f, p);
+            }
             return false;
         }
         if (s->async_oneside && (ssn->d[dir].flags & SD_F_SYN) && (fl & VG_TH_ACK)) {
@@ -299,6 +324,12 @@ ssn_handshake(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
      * the handshake must go toserver. */
     stream_dir_t *synack = &ssn->d[VG_DIR_TOCLIENT];
     if (dir != VG_DIR_TOSERVER) {
+        if (ssn->flags & SSN_F_TFO) {
+            /* Fast Open: the server may answer the SYN's data before the
+             * client's ACK shows up. */
+            ssn_set_state(f, ssn, VG_TCP_ESTABLISHED);
+            return true;
+        }
         if (s->async_oneside) {
             /* Server talks on without the client's ACK visible. */
             ssn->flags |= SSN_F_ASYNC;

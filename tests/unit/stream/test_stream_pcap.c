@@ -75,8 +75,10 @@ static bool
 run_pcap(run_t *r, const char *test, uint16_t seed)
 {
     char path[1024];
-    snprintf(path, sizeof(path), "%s/../shared/corpora/suricata-verify/tests/%s/input.pcap",
+    snprintf(path, sizeof(path), "%s/../shared/corpora/suricata-verify/tests/%s",
              VG_SOURCE_ROOT, test);
+    if (strchr(test, '/') == NULL)
+        snprintf(path + strlen(path), sizeof(path) - strlen(path), "/input.pcap");
     struct stat st;
     if (stat(path, &st) != 0) {
         printf("skip: %s not found (../shared absent)\n", path);
@@ -175,12 +177,38 @@ test_community_id_pcaps(void **state)
     assert_int_equal(r.f.key.dp, 3306);
 }
 
+/* tcp-fastopen-06: data on the SYN. test.yaml: one flow, tcp.state closed,
+ * http.length 1158 (so the 86 request bytes on the SYN must reach the app
+ * layer). tshark: SYN carries 86 bytes, SYN/ACK (#2) acks them; the server
+ * sends 1307 bytes (#4) acked by #5. */
+static void
+test_fast_open_pcap(void **state)
+{
+    (void)state;
+    static run_t r;
+    if (!run_pcap(&r, "tcp-fastopen-06/tfo-s1.pcap", 0))
+        skip();
+    assert_int_equal(r.ended, 1);
+    assert_string_equal(r.state, "closed");
+    assert_int_equal(r.bytes[VG_DIR_TOSERVER], 86);
+    assert_int_equal(r.bytes[VG_DIR_TOCLIENT], 1307);
+    assert_int_equal(r.d[0].dir, VG_DIR_TOSERVER);
+    assert_int_equal(r.d[0].cnt, 2);
+    assert_int_equal(r.d[0].len, 86);
+    int found = 0;
+    for (int i = 0; i < r.n; i++)
+        if (r.d[i].dir == VG_DIR_TOCLIENT && r.d[i].len == 1307 && r.d[i].cnt == 5)
+            found++;
+    assert_int_equal(found, 1);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bug_2646_02),
         cmocka_unit_test(test_community_id_pcaps),
+        cmocka_unit_test(test_fast_open_pcap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -656,6 +656,51 @@ test_high_isn(void **state)
     h_stop(&H);
 }
 
+/* TCP Fast Open (suricata-verify tcp-fastopen-*): data on the SYN, acked by
+ * the SYN/ACK; the server answers before the client's ACK. */
+static void
+test_fast_open(void **state)
+{
+    (void)state;
+    h_init(&H);
+    h_start(&H);
+    h_pkt(&H, 1, VG_TH_SYN, CISN, 0, "GET /");                        /* #1 */
+    h_pkt(&H, 0, VG_TH_SYN | A, SISN, CISN + 6, NULL);                /* #2 */
+    vg_flow_t *f = H.last.flow;
+    assert_false(has_event(&H.last, VG_EV_STREAM_3WHS_SYNACK_WITH_WRONG_ACK));
+    assert_string_equal(vg_stream_state_name(f), "syn_recv");
+    assert_int_equal(H.n, 1);
+    assert_int_equal(H.d[0].cnt, 2);
+    assert_memory_equal(H.d[0].data, "GET /", 5);
+    h_pkt(&H, 0, PA, SISN + 1, CISN + 6, "200 OK");                   /* #3 */
+    assert_string_equal(vg_stream_state_name(f), "established");
+    h_pkt(&H, 1, A, CISN + 6, SISN + 7, NULL);                        /* #4 */
+    assert_int_equal(H.n, 2);
+    assert_int_equal(H.d[1].dir, VG_DIR_TOCLIENT);
+    assert_int_equal(H.d[1].cnt, 4);
+    assert_memory_equal(H.d[1].data, "200 OK", 6);
+    h_stop(&H);
+
+    /* cookie refused: the SYN/ACK acks only the SYN, the client resends */
+    h_init(&H);
+    h_start(&H);
+    h_pkt(&H, 1, VG_TH_SYN, CISN, 0, "GET /");
+    h_pkt(&H, 0, VG_TH_SYN | A, SISN, CISN + 1, NULL);
+    h_pkt(&H, 1, PA, CISN + 1, SISN + 1, "GET /");
+    assert_false(has_event(&H.last, VG_EV_STREAM_REASSEMBLY_OVERLAP_DIFFERENT_DATA));
+    h_pkt(&H, 0, A, SISN + 1, CISN + 6, NULL);
+    assert_int_equal(H.ts_len, 5);
+    assert_memory_equal(H.ts_bytes, "GET /", 5);
+    /* a SYN/ACK acking more than the SYN carried is still wrong */
+    h_stop(&H);
+    h_init(&H);
+    h_start(&H);
+    h_pkt(&H, 1, VG_TH_SYN, CISN, 0, "GET /");
+    h_pkt(&H, 0, VG_TH_SYN | A, SISN, CISN + 99, NULL);
+    assert_true(has_event(&H.last, VG_EV_STREAM_3WHS_SYNACK_WITH_WRONG_ACK));
+    h_stop(&H);
+}
+
 int
 main(void)
 {
@@ -682,6 +727,7 @@ main(void)
         cmocka_unit_test(test_rst_out_of_window_ignored),
         cmocka_unit_test(test_invalid_ack),
         cmocka_unit_test(test_high_isn),
+        cmocka_unit_test(test_fast_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
