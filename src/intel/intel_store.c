@@ -1085,7 +1085,7 @@ vg_intel_match(const vg_intel_store_t *s, vg_ioc_type_t type, const void *value,
             total = emit_chain(s, vals[i], type, NULL, 0, port, out, max_out, total);
         return total;
     }
-    char buf[2048];
+    char buf[8192];
     const char *v = value;
     size_t hl = hash_hex_len(type);
     /* raw digests (file hashes, cert fingerprints) are hex-encoded first */
