@@ -300,6 +300,47 @@ decode_inner(vg_decode_ctx_t *d, vg_packet_t *p, int ver, uint16_t ethertype, vg
     return VG_OK;
 }
 
+int
+vg_decode_csum_parse(const char *s, vg_csum_mode_t *out)
+{
+    if (s == NULL || out == NULL)
+        return VG_EINVAL;
+    if (strcmp(s, "all") == 0 || strcmp(s, "yes") == 0)
+        *out = VG_CSUM_ALL;
+    else if (strcmp(s, "none") == 0 || strcmp(s, "no") == 0 || strcmp(s, "auto") == 0)
+        *out = VG_CSUM_NONE;
+    else
+        return VG_EINVAL;
+    return VG_OK;
+}
+
+int
+vg_decode_set_vxlan_ports(vg_decode_ctx_t *d, const char *ports)
+{
+    if (d == NULL || ports == NULL)
+        return VG_EINVAL;
+    uint16_t v[VG_DECODE_MAX_VXLAN_PORTS];
+    uint8_t n = 0;
+    const char *s = ports;
+    while (*s) {
+        if (*s == '[' || *s == ']' || *s == ',' || *s == ' ') {
+            s++;
+            continue;
+        }
+        char *end;
+        unsigned long port = strtoul(s, &end, 10);
+        if (end == s || port == 0 || port > 65535 || n == VG_DECODE_MAX_VXLAN_PORTS)
+            return VG_EINVAL;
+        v[n++] = (uint16_t)port;
+        s = end;
+    }
+    if (n == 0)
+        return VG_EINVAL;
+    memcpy(d->vxlan_ports, v, n * sizeof(v[0]));
+    d->n_vxlan_ports = n;
+    return VG_OK;
+}
+
 bool
 vg_decode_linktype_supported(int linktype)
 {

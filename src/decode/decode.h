@@ -74,6 +74,16 @@ int vg_decode_ctx_init(vg_decode_ctx_t *d, const vg_limits_t *limits, vg_counter
  * into p->data and never past p->data + p->caplen. */
 int vg_decode_packet(vg_decode_ctx_t *d, vg_packet_t *p);
 
+/* Parse Suricata's -k / checksum-validation value: "all" or "none" (also
+ * "yes"/"no"; "auto" means none, checksum offloading makes captured sums
+ * unreliable). VG_OK or VG_EINVAL. */
+int vg_decode_csum_parse(const char *s, vg_csum_mode_t *out);
+
+/* Set the VXLAN UDP destination ports from Suricata's decoder.vxlan.ports
+ * syntax ("4789", "[4789, 8472]", "4789,8472"; at most
+ * VG_DECODE_MAX_VXLAN_PORTS). VG_OK, or VG_EINVAL (ctx unchanged). */
+int vg_decode_set_vxlan_ports(vg_decode_ctx_t *d, const char *ports);
+
 /* True if vg_decode_packet knows link type `linktype` (others decode to
  * VG_PKT_INVALID with the unsupported_linktype event). */
 bool vg_decode_linktype_supported(int linktype);

@@ -838,6 +838,22 @@ test_vxlan(void **state)
     assert_memory_equal(p->src.b, OSRC4, 4);
     assert_int_equal(p->dp, 4789);
     dc.vxlan_enabled = true;
+    /* VXLAN on another port only */
+    assert_int_equal(vg_decode_set_vxlan_ports(&dc, "[8472, 4790]"), VG_OK);
+    assert_int_equal(dc.n_vxlan_ports, 2);
+    assert_int_equal(dec(VG_DLT_EN10MB, b, n)->dp, 4789); /* not decoded as VXLAN */
+    assert_int_equal(vg_decode_set_vxlan_ports(&dc, "4789"), VG_OK);
+    assert_int_equal(dec(VG_DLT_EN10MB, b, n)->sp, 3333);
+    assert_int_equal(vg_decode_set_vxlan_ports(&dc, "70000"), VG_EINVAL);
+    assert_int_equal(vg_decode_set_vxlan_ports(&dc, "1,2,3,4,5"), VG_EINVAL);
+    assert_int_equal(vg_decode_set_vxlan_ports(&dc, "x"), VG_EINVAL);
+    assert_int_equal(dc.n_vxlan_ports, 1);
+    vg_csum_mode_t m;
+    assert_int_equal(vg_decode_csum_parse("all", &m), VG_OK);
+    assert_int_equal(m, VG_CSUM_ALL);
+    assert_int_equal(vg_decode_csum_parse("none", &m), VG_OK);
+    assert_int_equal(m, VG_CSUM_NONE);
+    assert_int_equal(vg_decode_csum_parse("some", &m), VG_EINVAL);
     /* inner ethertype that is neither IP nor ARP */
     b[14 + 20 + 8 + 8 + 12] = 0x88;
     b[14 + 20 + 8 + 8 + 13] = 0xcc;
