@@ -862,8 +862,9 @@ parse_request_line(vg_app_ctx_t *ctx, http_state_t *s, const uint8_t *p, size_t 
     tx->is_head = vg_http_str_ieq(&tx->method, "HEAD");
     tx->is_connect = vg_http_str_ieq(&tx->method, "CONNECT");
 
-    if (tx->is_connect) {
-        /* authority form: host:port */
+    if (tx->is_connect && tx->uri_raw.len > 0 && tx->uri_raw.p[0] != '/') {
+        /* authority form: host:port ("CONNECT /" is an origin form: no host,
+         * suricata-verify bug-7851-01) */
         vg_http_str_set(&tx->host_raw, tx->uri_raw.p, tx->uri_raw.len, cap);
         vg_http_str_set(&tx->uri_norm, tx->uri_raw.p, tx->uri_raw.len, cap);
         vg_http_host_normalize(tx->uri_raw.p, tx->uri_raw.len, cap, &tx->host, &tx->port);
