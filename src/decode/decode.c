@@ -370,7 +370,8 @@ vg_decode_packet(vg_decode_ctx_t *d, vg_packet_t *p)
     vg_decode_reset(p);
     if (!(p->flags & VG_PKT_PSEUDO)) {
         decode_count(d, d->id.pkts);
-        vg_counter_add(d->counters, d->id.bytes, p->wirelen ? p->wirelen : p->caplen);
+        /* Suricata counts captured bytes (GET_PKT_LEN), not wire length */
+        vg_counter_add(d->counters, d->id.bytes, p->caplen);
     }
     vg_cur_t c = vg_cur_make(p->data, p->data ? p->caplen : 0);
     int rc;
