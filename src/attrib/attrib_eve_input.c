@@ -135,7 +135,8 @@ item_unit(rec_t *r, int item, const char *how, const char *sig)
     snprintf(u.what, sizeof(u.what), "%s %s (%s) from %s \"%.80s\"",
              u.type == ATTRIB_EV_SOFTWARE ? "software" : "technique", kb->items[item].ext,
              kb->items[item].name, how, sig ? sig : "");
-    copy(u.source, sizeof(u.source), "rule metadata");
+    copy(u.source, sizeof(u.source),
+         strcmp(how, "alert") == 0 ? "rule metadata" : "rule signature text");
     rec_emit(r, &u, NULL);
 }
 
@@ -170,6 +171,66 @@ alert_strings(rec_t *r, json_t *arr, bool software, const char *sig)
     }
 }
 
+/* Words too generic to name a family on their own in a signature. */
+static bool
+generic_word(const char *norm)
+{
+    static const char *const words[] = {"expand", "carbon", "mosquito", "ransom", "backdoor",
+                                        "trojan", "downloader", "loader", "stealer", "remote",
+                                        "command", "checkin", "beacon", "systeminfo"};
+    for (size_t i = 0; i < VG_ARRAY_LEN(words); i++)
+        if (strcmp(norm, words[i]) == 0)
+            return true;
+    return false;
+}
+
+static void
+signature_software(rec_t *r, const char *sig)
+{
+    const char *w[64];
+    size_t wl[64], nw = 0;
+    for (const char *p = sig; *p != '\0' && nw < VG_ARRAY_LEN(w);) {
+        while (*p != '\0' && !isalnum((unsigned char)*p))
+            p++;
+        const char *b = p;
+        while (*p != '\0' && (isalnum((unsigned char)*p) || *p == '-' || *p == '.' || *p == '_'))
+            p++;
+        if (p > b) {
+            w[nw] = b;
+            wl[nw++] = (size_t)(p - b);
+        }
+    }
+    int found[4];
+    size_t nf = 0;
+    for (size_t i = 0; i < nw; i++) {
+        for (size_t k = 3; k >= 1; k--) {
+            if (i + k > nw)
+                continue;
+            char buf[128], norm[128];
+            size_t len = (size_t)(w[i + k - 1] + wl[i + k - 1] - w[i]);
+            if (len >= sizeof(buf))
+                continue;
+            memcpy(buf, w[i], len);
+            buf[len] = '\0';
+            attrib_norm_name(buf, norm, sizeof(norm));
+            if (strlen(norm) < 6 || generic_word(norm))
+                continue;
+            int it = attrib_map_get(&r->e->kb->soft_by_name, norm);
+            if (it < 0)
+                continue;
+            bool dup = false;
+            for (size_t f = 0; f < nf; f++)
+                dup |= found[f] == it;
+            if (!dup && nf < VG_ARRAY_LEN(found)) {
+                found[nf++] = it;
+                item_unit(r, it, "alert signature", sig);
+            }
+            i += k - 1;
+            break;
+        }
+    }
+}
+
 static void
 do_alert(rec_t *r, json_t *root)
 {
@@ -184,6 +245,12 @@ do_alert(rec_t *r, json_t *root)
         alert_strings(r, json_object_get(md, "mitre_technique_id"), false, sig);
         alert_strings(r, json_object_get(md, "malware_family"), true, sig);
     }
+    /* software family names written in the signature ("ET MALWARE Zebrocy
+     * CnC Checkin"), when the rule metadata names none: runs of one to
+     * three words, at least 6 letters/digits normalized, looked up among
+     * ATT&CK software names and aliases. */
+    if (sig != NULL && !(json_is_object(md) && json_object_get(md, "malware_family") != NULL))
+        signature_software(r, sig);
     /* technique ids written in the signature text */
     for (const char *p = sig; p != NULL && (p = strchr(p, 'T')) != NULL; p++) {
         if (!(isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&

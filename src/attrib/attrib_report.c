@@ -175,7 +175,7 @@ attrib_report_text(FILE *f, const vg_attrib_kb_t *kb, const attrib_incident_t *i
         fprintf(f, "unknown actor — no listed intrusion set is more likely than an unlisted or "
                    "commodity actor");
         if (r->n_top > 0)
-            fprintf(f, "; the best candidate, %s, is %s (%.0f%%)",
+            fprintf(f, "; best candidate %s: %s (%.0f%%)",
                     group_label(kb, r->top[0].group, lbl, sizeof(lbl)),
                     attrib_icd_word(r->top[0].prob), 100 * r->top[0].prob);
         fprintf(f, ".\n");

@@ -107,6 +107,21 @@ test_alert_metadata(void **state)
     assert_true(soft);
     assert_int_equal(inc->first, 1556791200000000LL);
     vg_attrib_engine_free(e);
+
+    /* no metadata: the family name in the signature counts (alias, two
+     * words), generic words do not */
+    e = vg_attrib_engine_new(kb, NULL, NULL);
+    feed(e, "{\"timestamp\":\"2019-05-02T10:00:00Z\",\"event_type\":\"alert\","
+            "\"src_ip\":\"10.1.1.1\",\"dest_ip\":\"192.0.2.1\","
+            "\"alert\":{\"signature\":\"ET MALWARE Alpha Backdoor Loader CnC\"}}");
+    feed(e, "{\"timestamp\":\"2019-05-02T10:00:01Z\",\"event_type\":\"alert\","
+            "\"src_ip\":\"10.1.1.1\",\"dest_ip\":\"192.0.2.1\","
+            "\"alert\":{\"signature\":\"ET INFO Remote Command Loader\"}}");
+    inc = first_live(e);
+    assert_non_null(inc);
+    assert_int_equal(inc->n_units, 1);
+    assert_string_equal(kb->items[inc->units[0].item].ext, "S9001");
+    vg_attrib_engine_free(e);
     vg_attrib_kb_free(kb);
 }
 
