@@ -140,8 +140,8 @@ vg_capture_update_counters(vg_capture_t *cap, vg_counters_t *c)
 }
 
 int
-vg_capture_open_path(vg_capture_t **out, const char *path, const vg_capture_opts_t *o,
-                     char *errbuf, size_t errlen)
+vg_capture_open_path(vg_capture_t **out, const char *path, const vg_capture_opts_t *o, char *errbuf,
+                     size_t errlen)
 {
     struct stat st;
     if (path == NULL || stat(path, &st) != 0) {

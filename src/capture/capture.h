@@ -32,10 +32,10 @@ typedef struct vg_capture vg_capture_t;
 typedef void (*vg_capture_warn_fn)(void *user, const char *msg);
 
 typedef struct vg_capture_opts {
-    const vg_limits_t *limits;  /* snaplen; required */
-    vg_capture_warn_fn warn;    /* may be NULL: warnings are then only kept in last_warning */
+    const vg_limits_t *limits; /* snaplen; required */
+    vg_capture_warn_fn warn;   /* may be NULL: warnings are then only kept in last_warning */
     void *warn_user;
-    bool no_promisc;            /* live only: do not put the interface in promiscuous mode */
+    bool no_promisc; /* live only: do not put the interface in promiscuous mode */
 } vg_capture_opts_t;
 
 /* Open a capture file (pcap or pcapng). VG_OK, or VG_EINVAL/VG_EIO with the

@@ -16,7 +16,7 @@ typedef struct capture_ops {
 struct vg_capture {
     const capture_ops_t *ops;
     uint32_t snaplen;
-    uint64_t pcap_cnt;              /* packets handed out, all files */
+    uint64_t pcap_cnt; /* packets handed out, all files */
     volatile sig_atomic_t stop;
     vg_capture_warn_fn warn;
     void *warn_user;
@@ -26,8 +26,8 @@ struct vg_capture {
     /* the open pcap handle (file, current file of a folder, or live) */
     pcap_t *pc;
     char *cur_path;
-    uint64_t file_pkts;             /* packets read from the current file */
-    int64_t file_off;               /* byte offset after the last good record */
+    uint64_t file_pkts; /* packets read from the current file */
+    int64_t file_off;   /* byte offset after the last good record */
 
     /* folder */
     char **files;

@@ -75,8 +75,8 @@ dir_close(vg_capture_t *cap)
 static const capture_ops_t dir_ops = {dir_next, dir_close};
 
 int
-vg_capture_open_dir(vg_capture_t **out, const char *dir, const vg_capture_opts_t *o,
-                    char *errbuf, size_t errlen)
+vg_capture_open_dir(vg_capture_t **out, const char *dir, const vg_capture_opts_t *o, char *errbuf,
+                    size_t errlen)
 {
     if (out == NULL || dir == NULL || o == NULL || o->limits == NULL)
         return VG_EINVAL;

@@ -58,8 +58,8 @@ capture_file_read(vg_capture_t *cap, vg_packet_t *p)
             return VG_DECLINED; /* clean end of file */
         /* PCAP_ERROR: a short or corrupt record. Keep what we have. */
         capture_warnf(cap, "%s: truncated/corrupt at byte offset %lld (after packet %llu): %s",
-                      cap->cur_path, (long long)cap->file_off,
-                      (unsigned long long)cap->file_pkts, pcap_geterr(cap->pc));
+                      cap->cur_path, (long long)cap->file_off, (unsigned long long)cap->file_pkts,
+                      pcap_geterr(cap->pc));
         return VG_DECLINED;
     }
 }
@@ -84,8 +84,8 @@ file_close(vg_capture_t *cap)
 static const capture_ops_t file_ops = {file_next, file_close};
 
 int
-vg_capture_open_file(vg_capture_t **out, const char *path, const vg_capture_opts_t *o,
-                     char *errbuf, size_t errlen)
+vg_capture_open_file(vg_capture_t **out, const char *path, const vg_capture_opts_t *o, char *errbuf,
+                     size_t errlen)
 {
     if (out == NULL || path == NULL || o == NULL || o->limits == NULL)
         return VG_EINVAL;

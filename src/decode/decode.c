@@ -113,10 +113,21 @@ decode_ppp_proto(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t proto, vg_cur_t c,
         if (vg_cur_left(&c) < 40)
             return decode_fail(d, p, VG_EV_PPPIPV6_PKT_TOO_SMALL);
         return decode_ipv6(d, p, c, depth);
-    case 0xc021: case 0xc023: case 0xc223: case 0xc025: case 0xc227: /* LCP PAP CHAP LQR EAP */
-    case 0x8021: case 0x8057: case 0x80fd: case 0x80fb: case 0x8281: /* NCPs, CCP */
-    case 0x00fd: case 0x00fb: case 0x003d: /* compressed data, multilink */
-    case 0x002d: case 0x002f:              /* Van Jacobson: not decoded */
+    case 0xc021:
+    case 0xc023:
+    case 0xc223:
+    case 0xc025:
+    case 0xc227: /* LCP PAP CHAP LQR EAP */
+    case 0x8021:
+    case 0x8057:
+    case 0x80fd:
+    case 0x80fb:
+    case 0x8281: /* NCPs, CCP */
+    case 0x00fd:
+    case 0x00fb:
+    case 0x003d: /* compressed data, multilink */
+    case 0x002d:
+    case 0x002f: /* Van Jacobson: not decoded */
         return VG_OK;
     default:
         return decode_fail(d, p, VG_EV_PPP_UNSUP_PROTO);
@@ -235,7 +246,8 @@ decode_null(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c)
     uint32_t af = vg_cur_u32(&c);
     if (!vg_cur_ok(&c))
         return decode_fail(d, p, VG_EV_LTNULL_PKT_TOO_SMALL);
-    uint32_t swapped = ((af & 0xff) << 24) | ((af & 0xff00) << 8) | ((af >> 8) & 0xff00) | (af >> 24);
+    uint32_t swapped =
+        ((af & 0xff) << 24) | ((af & 0xff00) << 8) | ((af >> 8) & 0xff00) | (af >> 24);
     uint32_t fam = af < 256 ? af : swapped;
     switch (fam) {
     case 2:

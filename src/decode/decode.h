@@ -44,20 +44,20 @@ typedef enum { VG_CSUM_NONE = 0, VG_CSUM_ALL = 1 } vg_csum_mode_t;
 
 /* Counter ids used by the decoders (registered once by vg_decode_ctx_init). */
 typedef struct vg_decode_counters {
-    vg_counter_id_t pkts, bytes, invalid, ethernet, vlan, vlan_qinq, sll, sll2, null, raw,
-        ipv4, ipv6, tcp, udp, icmpv4, icmpv6, gre, vxlan, ipv4_in_ipv6, ipv6_in_ipv6,
-        ipv6_in_ipv4, ipv4_in_ipv4, unknown_ethertype, ppp, pppoe;
+    vg_counter_id_t pkts, bytes, invalid, ethernet, vlan, vlan_qinq, sll, sll2, null, raw, ipv4,
+        ipv6, tcp, udp, icmpv4, icmpv6, gre, vxlan, ipv4_in_ipv6, ipv6_in_ipv6, ipv6_in_ipv4,
+        ipv4_in_ipv4, unknown_ethertype, ppp, pppoe;
     vg_counter_id_t event[VG_EV_MAX]; /* "decoder.<event name>" */
 } vg_decode_counters_t;
 
 typedef struct vg_decode_ctx {
-    uint32_t snaplen;              /* limits->snaplen */
-    uint32_t max_layers;           /* limits->max_decode_layers */
+    uint32_t snaplen;    /* limits->snaplen */
+    uint32_t max_layers; /* limits->max_decode_layers */
     vg_csum_mode_t csum;
-    bool vxlan_enabled;            /* Suricata decoder.vxlan.enabled (default on) */
+    bool vxlan_enabled; /* Suricata decoder.vxlan.enabled (default on) */
     uint8_t n_vxlan_ports;
     uint16_t vxlan_ports[VG_DECODE_MAX_VXLAN_PORTS]; /* default {4789} */
-    vg_counters_t *counters;       /* the owning worker's block; never NULL */
+    vg_counters_t *counters;                         /* the owning worker's block; never NULL */
     vg_decode_counters_t id;
 } vg_decode_ctx_t;
 

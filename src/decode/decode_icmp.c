@@ -37,15 +37,41 @@ decode_icmpv4(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c)
     int maxcode;
     bool error = false;
     switch (type) {
-    case 0: case 8: case 13: case 14: case 15: case 16: case 17: case 18: case 9: case 10:
+    case 0:
+    case 8:
+    case 13:
+    case 14:
+    case 15:
+    case 16:
+    case 17:
+    case 18:
+    case 9:
+    case 10:
         maxcode = type == 9 ? 16 : 0;
         break;
-    case 3: maxcode = 15; error = true; break;
-    case 4: maxcode = 0; error = true; break;
-    case 5: maxcode = 3; error = true; break;
-    case 11: maxcode = 1; error = true; break;
-    case 12: maxcode = 2; error = true; break;
-    default: maxcode = -1; break;
+    case 3:
+        maxcode = 15;
+        error = true;
+        break;
+    case 4:
+        maxcode = 0;
+        error = true;
+        break;
+    case 5:
+        maxcode = 3;
+        error = true;
+        break;
+    case 11:
+        maxcode = 1;
+        error = true;
+        break;
+    case 12:
+        maxcode = 2;
+        error = true;
+        break;
+    default:
+        maxcode = -1;
+        break;
     }
     if (maxcode < 0) {
         decode_event(d, p, VG_EV_ICMPV4_UNKNOWN_TYPE);
@@ -87,11 +113,26 @@ decode_icmpv6(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c)
     int maxcode = 255;
     bool error = false;
     switch (type) {
-    case 1: maxcode = 7; error = true; break;
-    case 2: maxcode = 0; error = true; break;
-    case 3: maxcode = 1; error = true; break;
-    case 4: maxcode = 3; error = true; break;
-    case 128: case 129: maxcode = 0; break;
+    case 1:
+        maxcode = 7;
+        error = true;
+        break;
+    case 2:
+        maxcode = 0;
+        error = true;
+        break;
+    case 3:
+        maxcode = 1;
+        error = true;
+        break;
+    case 4:
+        maxcode = 3;
+        error = true;
+        break;
+    case 128:
+    case 129:
+        maxcode = 0;
+        break;
     default:
         /* informational types assigned by IANA; 100/101/200/201 private
          * experimentation, 127/255 reserved for expansion */

@@ -66,8 +66,7 @@ decode_depth_check(vg_decode_ctx_t *d, vg_packet_t *p, uint32_t depth)
 }
 
 int decode_ethernet(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth);
-int decode_ethertype(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t type, vg_cur_t c,
-                     uint32_t depth);
+int decode_ethertype(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t type, vg_cur_t c, uint32_t depth);
 int decode_ipv4(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth);
 int decode_ipv6(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth);
 /* L4 dispatch shared by IPv4 and IPv6 (c covers the IP payload). */

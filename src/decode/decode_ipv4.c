@@ -22,16 +22,26 @@ static int
 opt_index(uint8_t type)
 {
     switch (type) {
-    case OPT_RR: return 0;
-    case OPT_QS: return 1;
-    case OPT_TS: return 2;
-    case OPT_SEC: return 3;
-    case OPT_LSRR: return 4;
-    case OPT_CIPSO: return 5;
-    case OPT_SID: return 6;
-    case OPT_SSRR: return 7;
-    case OPT_RTRALT: return 8;
-    default: return -1;
+    case OPT_RR:
+        return 0;
+    case OPT_QS:
+        return 1;
+    case OPT_TS:
+        return 2;
+    case OPT_SEC:
+        return 3;
+    case OPT_LSRR:
+        return 4;
+    case OPT_CIPSO:
+        return 5;
+    case OPT_SID:
+        return 6;
+    case OPT_SSRR:
+        return 7;
+    case OPT_RTRALT:
+        return 8;
+    default:
+        return -1;
     }
 }
 

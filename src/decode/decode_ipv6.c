@@ -50,14 +50,13 @@ ipv6_options(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, bool hbh)
             break;
         default:
             only_pad = false;
-            decode_event(d, p, hbh ? VG_EV_IPV6_HOPOPTS_UNKNOWN_OPT
-                                   : VG_EV_IPV6_DSTOPTS_UNKNOWN_OPT);
+            decode_event(d, p,
+                         hbh ? VG_EV_IPV6_HOPOPTS_UNKNOWN_OPT : VG_EV_IPV6_DSTOPTS_UNKNOWN_OPT);
             break;
         }
     }
     if (only_pad)
-        decode_event(d, p, hbh ? VG_EV_IPV6_HOPOPTS_ONLY_PADDING
-                               : VG_EV_IPV6_DSTOPTS_ONLY_PADDING);
+        decode_event(d, p, hbh ? VG_EV_IPV6_HOPOPTS_ONLY_PADDING : VG_EV_IPV6_DSTOPTS_ONLY_PADDING);
     return jumbo;
 }
 

@@ -4,8 +4,15 @@
 
 #include <string.h>
 
-enum { TCPOPT_EOL = 0, TCPOPT_NOP = 1, TCPOPT_MSS = 2, TCPOPT_WS = 3, TCPOPT_SACKOK = 4,
-       TCPOPT_SACK = 5, TCPOPT_TS = 8 };
+enum {
+    TCPOPT_EOL = 0,
+    TCPOPT_NOP = 1,
+    TCPOPT_MSS = 2,
+    TCPOPT_WS = 3,
+    TCPOPT_SACKOK = 4,
+    TCPOPT_SACK = 5,
+    TCPOPT_TS = 8
+};
 
 static void
 tcp_options(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c)

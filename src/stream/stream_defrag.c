@@ -43,12 +43,12 @@ typedef struct defrag_tracker {
     vg_time_us_t first_ts;
     defrag_frag_t *frags;
     uint32_t n_frags, cap_frags;
-    uint8_t *hdr;       /* unfragmentable part, from the offset-0 fragment */
+    uint8_t *hdr; /* unfragmentable part, from the offset-0 fragment */
     uint32_t hdr_len;
-    uint32_t nh_off;    /* IPv6: byte of hdr that must carry v6_next */
+    uint32_t nh_off; /* IPv6: byte of hdr that must carry v6_next */
     uint8_t v6_next;
     bool seen_last;
-    uint32_t end;       /* data length, known once the last fragment is seen */
+    uint32_t end; /* data length, known once the last fragment is seen */
     size_t mem;
 } defrag_tracker_t;
 
@@ -60,8 +60,8 @@ struct vg_defrag {
     defrag_tracker_t *oldest, *newest;
     size_t n_trackers;
     size_t mem;
-    uint16_t *owner;    /* scratch: which fragment wrote each byte */
-    uint8_t *scratch;   /* scratch: painted data */
+    uint16_t *owner;  /* scratch: which fragment wrote each byte */
+    uint8_t *scratch; /* scratch: painted data */
     vg_counter_id_t c_v4_frags, c_v4_reasm, c_v6_frags, c_v6_reasm, c_max_trackers, c_memcap,
         c_max_frags, c_timeouts;
 };
@@ -72,9 +72,9 @@ vg_defrag_policy_parse(const char *name, vg_defrag_policy_t *out)
     static const struct {
         const char *n;
         vg_defrag_policy_t p;
-    } tab[] = {{"bsd", VG_DEFRAG_BSD},       {"bsd-right", VG_DEFRAG_LINUX},
-               {"linux", VG_DEFRAG_LINUX},   {"first", VG_DEFRAG_FIRST},
-               {"last", VG_DEFRAG_LAST},     {"windows", VG_DEFRAG_WINDOWS},
+    } tab[] = {{"bsd", VG_DEFRAG_BSD},        {"bsd-right", VG_DEFRAG_LINUX},
+               {"linux", VG_DEFRAG_LINUX},    {"first", VG_DEFRAG_FIRST},
+               {"last", VG_DEFRAG_LAST},      {"windows", VG_DEFRAG_WINDOWS},
                {"solaris", VG_DEFRAG_SOLARIS}};
     if (name == NULL || out == NULL)
         return VG_EINVAL;
@@ -202,11 +202,11 @@ typedef struct frag_info {
     uint8_t family;
     uint32_t id;
     uint8_t proto;
-    uint32_t off;        /* data offset in bytes */
+    uint32_t off; /* data offset in bytes */
     bool mf;
     const uint8_t *data;
     uint32_t len;
-    const uint8_t *hdr;  /* unfragmentable part (offset-0 fragment only matters) */
+    const uint8_t *hdr; /* unfragmentable part (offset-0 fragment only matters) */
     uint32_t hdr_len;
     uint32_t nh_off;
     uint8_t v6_next;
@@ -388,7 +388,8 @@ vg_defrag_handle(vg_defrag_t *d, vg_packet_t *frag, vg_packet_t *out)
      * IPv6 payload length field counting the unfragmentable extension headers) */
     uint32_t hdr_extra = v4 ? fi.hdr_len : fi.hdr_len - 40;
     if (fi.off + fi.len + hdr_extra > DEFRAG_MAX_DGRAM) {
-        vg_packet_add_event(frag, v4 ? VG_EV_IPV4_FRAG_PKT_TOO_LARGE : VG_EV_IPV6_FRAG_PKT_TOO_LARGE);
+        vg_packet_add_event(frag,
+                            v4 ? VG_EV_IPV4_FRAG_PKT_TOO_LARGE : VG_EV_IPV6_FRAG_PKT_TOO_LARGE);
         return VG_DECLINED;
     }
     if (fi.len == 0)
@@ -488,7 +489,8 @@ vg_defrag_handle(vg_defrag_t *d, vg_packet_t *frag, vg_packet_t *out)
     if (!tracker_complete(t))
         return VG_AGAIN;
     if (t->hdr_len + t->end > DEFRAG_MAX_DGRAM + (v4 ? 0 : 40)) {
-        vg_packet_add_event(frag, v4 ? VG_EV_IPV4_FRAG_PKT_TOO_LARGE : VG_EV_IPV6_FRAG_PKT_TOO_LARGE);
+        vg_packet_add_event(frag,
+                            v4 ? VG_EV_IPV4_FRAG_PKT_TOO_LARGE : VG_EV_IPV6_FRAG_PKT_TOO_LARGE);
         tracker_free(d, t);
         return VG_DECLINED;
     }
