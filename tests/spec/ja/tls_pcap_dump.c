@@ -1,7 +1,9 @@
 /* tls_pcap_dump.c - feed every TCP flow of a pcap through the TLS parser
  * and print one line per ClientHello, for the tshark cross-check
  * (tshark_crosscheck.py):
- *   <client ip> <client port> <server ip> <server port> \t <sni or -> \t <ja3 md5> \t <ja3 string>
+ *   <client ip> <client port> <server ip> <server port> \t <sni or -> \t <ja3 md5> \t
+ *   <ja3 string> \t <ja3s md5 or -> \t <ja3s string or ->
+ * printed at the end of the file (so the ServerHello is included).
  *
  * Reassembly is deliberately simple (this is a test tool, not the engine):
  * per direction the next expected sequence number; in-order data is fed,
@@ -57,7 +59,7 @@ addr_str(int fam, const uint8_t *a, char *buf, size_t n)
 }
 
 static void
-maybe_print(dflow_t *f)
+print_flow(dflow_t *f)
 {
     const vg_tls_tx_t *tx = f->st;
     if (f->printed || tx == NULL || tx->client.ja3_str == NULL)
@@ -66,9 +68,11 @@ maybe_print(dflow_t *f)
     char sa[64], sb[64];
     addr_str(f->fam, f->a, sa, sizeof(sa));
     addr_str(f->fam, f->b, sb, sizeof(sb));
-    printf("%s %u %s %u\t%.*s\t%s\t%s\n", sa, f->ap, sb, f->bp,
+    printf("%s %u %s %u\t%.*s\t%s\t%s\t%s\t%s\n", sa, f->ap, sb, f->bp,
            tx->client.sni ? (int)tx->client.sni_len : 1, tx->client.sni ? tx->client.sni : "-",
-           tx->client.ja3_hash, tx->client.ja3_str);
+           tx->client.ja3_hash, tx->client.ja3_str,
+           tx->server.ja3_str ? tx->server.ja3_hash : "-",
+           tx->server.ja3_str ? tx->server.ja3_str : "-");
 }
 
 static void
@@ -82,7 +86,6 @@ deliver(dflow_t *f, int dir, const uint8_t *d, uint32_t n)
     if (f->st == NULL)
         return;
     (void)vg_app_parser_tls.parse(&c, f->st, dir, d, n, 0);
-    maybe_print(f);
 }
 
 static void
@@ -289,6 +292,7 @@ main(int argc, char **argv)
     pcap_loop(pc, -1, on_pkt, (u_char *)&dlt);
     pcap_close(pc);
     for (int i = 0; i < MAX_FLOWS; i++) {
+        print_flow(&flows[i]);
         if (flows[i].st)
             vg_app_parser_tls.state_free(flows[i].st);
         for (int d = 0; d < 2; d++)
