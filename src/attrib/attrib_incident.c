@@ -120,7 +120,8 @@ add_unit(vg_attrib_engine_t *e, attrib_incident_t *inc, const attrib_unit_t *u)
             return;
         }
     }
-    if (inc->n_units >= e->limits.attrib_max_evidence) {
+    if (inc->n_units >= e->limits.attrib_max_evidence ||
+        e->units_total >= e->limits.attrib_max_units_total) {
         inc->dropped_units++;
         e->units_dropped++;
         return;
@@ -136,12 +137,15 @@ add_unit(vg_attrib_engine_t *e, attrib_incident_t *inc, const attrib_unit_t *u)
         inc->cap_units = nc;
     }
     inc->units[inc->n_units++] = *u;
+    e->units_total++;
 }
 
 static void
 merge(vg_attrib_engine_t *e, int into, int from)
 {
     attrib_incident_t *a = &e->inc[into], *b = &e->inc[from];
+    /* b's units are re-added (and re-counted) into a */
+    e->units_total -= b->n_units < e->units_total ? b->n_units : e->units_total;
     for (size_t i = 0; i < b->n_units; i++)
         add_unit(e, a, &b->units[i]);
     for (size_t i = 0; i < b->n_hosts; i++)

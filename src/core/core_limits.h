@@ -83,6 +83,7 @@
     X(attrib_incident_window_s,  "attribution.incident-window",             86400,            "seconds that link two events into one incident") \
     X(attrib_max_incidents,      "attribution.max-incidents",               100000,           "incidents tracked at once") \
     X(attrib_max_evidence,       "attribution.max-evidence",                4096,             "evidence units per incident") \
+    X(attrib_max_units_total,    "attribution.max-units-total",             262144,           "evidence units held across all incidents (~1.5 KB each)") \
     /* output */                                                                                  \
     X(output_max_record,         "outputs.eve-log.max-record",              1u << 20,         "bytes in one EVE record before truncation") \
     X(output_max_string,         "outputs.eve-log.max-string",              65536,            "bytes of one string value before truncation")

@@ -239,6 +239,23 @@ test_incident_window_and_merge(void **state)
     assert_int_equal(live_incidents(e), 2);
     assert_int_equal(st.incidents_dropped, 3);
     vg_attrib_engine_free(e);
+
+    /* limits: units per incident and in total */
+    lim.attrib_max_incidents = 100;
+    lim.attrib_max_evidence = 2;
+    lim.attrib_max_units_total = 3;
+    e = vg_attrib_engine_new(kb, NULL, &lim);
+    feed(e, "{\"timestamp\":\"2019-05-02T10:00:00Z\",\"event_type\":\"alert\","
+            "\"src_ip\":\"10.7.0.1\",\"dest_ip\":\"192.0.2.1\",\"alert\":{\"metadata\":"
+            "{\"mitre_technique_id\":[\"T1105\",\"T1572\",\"T1071.001\"]}}}");
+    feed(e, "{\"timestamp\":\"2019-05-02T10:00:00Z\",\"event_type\":\"alert\","
+            "\"src_ip\":\"10.7.0.2\",\"dest_ip\":\"192.0.2.2\",\"alert\":{\"metadata\":"
+            "{\"mitre_technique_id\":[\"T1105\",\"T1572\"]}}}");
+    vg_attrib_engine_stats(e, &st);
+    assert_int_equal(e->inc[0].n_units, 2);   /* per-incident cap */
+    assert_int_equal(e->inc[1].n_units, 1);   /* total cap */
+    assert_int_equal(st.units_dropped, 2);
+    vg_attrib_engine_free(e);
     vg_attrib_kb_free(kb);
 }
 
