@@ -20,7 +20,7 @@ typedef struct vg_flow_key {
     vg_addr_t dst;   /* server */
     uint16_t sp;
     uint16_t dp;
-    uint16_t vlan_id[2];
+    uint16_t vlan_id[VG_PKT_MAX_VLAN]; /* outer first; 0 = absent (as the packet's vlan_n) */
     uint8_t proto;
     uint8_t icmp_type; /* ICMP flows: type/code instead of ports (Suricata semantics) */
     uint8_t icmp_code; /* ICMP flows: first packet's code (not part of the lookup) */

@@ -36,8 +36,8 @@ flow_canon_from_packet(const vg_packet_t *p, flow_canon_t *c)
         c->lo_port = dp;
         c->hi_port = sp;
     }
-    c->vlan[0] = p->vlan_n > 0 ? p->vlan_id[0] : 0;
-    c->vlan[1] = p->vlan_n > 1 ? p->vlan_id[1] : 0;
+    for (size_t i = 0; i < VG_PKT_MAX_VLAN; i++)
+        c->vlan[i] = flow_packet_vlan(p, i);
     c->proto = p->proto;
     c->family = p->src.family;
 }

@@ -11,11 +11,18 @@ typedef struct flow_canon {
     uint8_t hi[16];
     uint16_t lo_port;
     uint16_t hi_port;
-    uint16_t vlan[2];
+    uint16_t vlan[VG_PKT_MAX_VLAN];
     uint8_t proto;
     uint8_t family;
     uint8_t pad[2];
 } flow_canon_t;
+
+/* The i-th vlan id of a packet as the flow key keeps it (0 when absent). */
+static inline uint16_t
+flow_packet_vlan(const vg_packet_t *p, size_t i)
+{
+    return i < p->vlan_n && i < VG_PKT_MAX_VLAN ? p->vlan_id[i] : 0;
+}
 
 /* True when the protocol's flows are keyed by ports. */
 static inline bool

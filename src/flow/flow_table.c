@@ -115,11 +115,11 @@ static int
 flow_match(const vg_flow_t *f, const vg_packet_t *p, uint16_t sp, uint16_t dp)
 {
     const vg_flow_key_t *k = &f->key;
-    uint16_t v0 = p->vlan_n > 0 ? p->vlan_id[0] : 0;
-    uint16_t v1 = p->vlan_n > 1 ? p->vlan_id[1] : 0;
-    if (k->proto != p->proto || k->vlan_id[0] != v0 || k->vlan_id[1] != v1 ||
-        k->src.family != p->src.family)
+    if (k->proto != p->proto || k->src.family != p->src.family)
         return 0;
+    for (size_t i = 0; i < VG_PKT_MAX_VLAN; i++)
+        if (k->vlan_id[i] != flow_packet_vlan(p, i))
+            return 0;
     if (k->sp == sp && k->dp == dp && memcmp(k->src.b, p->src.b, 16) == 0 &&
         memcmp(k->dst.b, p->dst.b, 16) == 0)
         return 1;
@@ -384,8 +384,8 @@ flow_init_key(vg_flow_t *f, const vg_packet_t *p, uint16_t sp, uint16_t dp, bool
     k->dst = swap ? p->src : p->dst;
     k->sp = swap ? dp : sp;
     k->dp = swap ? sp : dp;
-    k->vlan_id[0] = p->vlan_n > 0 ? p->vlan_id[0] : 0;
-    k->vlan_id[1] = p->vlan_n > 1 ? p->vlan_id[1] : 0;
+    for (size_t i = 0; i < VG_PKT_MAX_VLAN; i++)
+        k->vlan_id[i] = flow_packet_vlan(p, i);
     k->proto = p->proto;
     if (p->proto == VG_IPPROTO_ICMP || p->proto == VG_IPPROTO_ICMPV6) {
         k->icmp_type = p->icmp_type;

@@ -450,6 +450,40 @@ test_on_end_may_touch_flow(void **state)
     free(c);
 }
 
+/* Vlan ids are part of the key (up to VG_PKT_MAX_VLAN, as Suricata 7+). */
+static void
+test_vlan_key(void **state)
+{
+    (void)state;
+    vg_limits_t l;
+    vg_limits_defaults(&l);
+    vg_counters_t *c = calloc(1, sizeof(*c));
+    vg_flow_table_t *t = vg_flow_table_new(&l, c, NULL, NULL);
+    vg_packet_t p;
+    uint16_t tags[][3] = { { 1, 10, 100 }, { 1, 10, 101 }, { 1, 10, 0 } };
+    uint8_t ns[] = { 3, 3, 2 };
+    vg_flow_t *fl[3];
+    for (int i = 0; i < 3; i++) {
+        tp_l4(&p, (uint64_t)i + 1, S(1), VG_IPPROTO_UDP, "10.0.0.1", 1, "10.0.0.2", 2);
+        p.vlan_n = ns[i];
+        memcpy(p.vlan_id, tags[i], sizeof(uint16_t) * ns[i]);
+        assert_int_equal(vg_flow_handle_packet(t, &p), VG_OK);
+        fl[i] = p.flow;
+    }
+    assert_int_equal(vg_flow_table_count(t), 3);
+    assert_int_equal(fl[0]->key.vlan_id[2], 100);
+    assert_int_equal(fl[1]->key.vlan_id[2], 101);
+    /* the reply on the innermost-100 path finds the first flow */
+    tp_l4(&p, 9, S(1), VG_IPPROTO_UDP, "10.0.0.2", 2, "10.0.0.1", 1);
+    p.vlan_n = 3;
+    memcpy(p.vlan_id, tags[0], sizeof(uint16_t) * 3);
+    assert_int_equal(vg_flow_handle_packet(t, &p), VG_OK);
+    assert_ptr_equal(p.flow, fl[0]);
+    assert_int_equal(p.dir, VG_DIR_TOCLIENT);
+    vg_flow_table_free(t);
+    free(c);
+}
+
 int
 main(void)
 {
@@ -466,6 +500,7 @@ main(void)
         cmocka_unit_test(test_mem_accounting),
         cmocka_unit_test(test_proto_names),
         cmocka_unit_test(test_on_end_may_touch_flow),
+        cmocka_unit_test(test_vlan_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
