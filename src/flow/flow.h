@@ -133,7 +133,9 @@ size_t vg_flow_table_count(const vg_flow_table_t *t);
  * stream): charge `n` bytes to the flow table's flow.memcap. Returns VG_OK,
  * or VG_ENOMEM (nothing charged; counted as flow.memcap) when the charge
  * would exceed the memcap: the caller must then not keep the memory.
- * Whatever is still charged when the flow is freed is released then. */
+ * Whatever is still charged when the flow is freed is released then.
+ * A flow that belongs to no table (f->table NULL, e.g. unit tests) is
+ * never refused. */
 int vg_flow_mem_add(vg_flow_t *f, size_t n);
 void vg_flow_mem_sub(vg_flow_t *f, size_t n);
 
