@@ -438,8 +438,9 @@ vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p)
         dir_init_at(x, p->tcp.seq);
 
     if (fl & VG_TH_RST) {
-        /* In SYN_SENT the RST must answer the SYN (RFC 793). */
-        if (ssn->state == VG_TCP_SYN_SENT &&
+        /* In SYN_SENT a RST from the peer must answer the SYN (RFC 793);
+         * the SYN's sender may abort as it likes. */
+        if (ssn->state == VG_TCP_SYN_SENT && (r->flags & SD_F_SYN) &&
             (!(fl & VG_TH_ACK) || p->tcp.ack != r->isn + 1)) {
             vg_packet_add_event(p, VG_EV_STREAM_RST_INVALID_ACK);
             return VG_OK;

@@ -701,6 +701,33 @@ test_fast_open(void **state)
     h_stop(&H);
 }
 
+static void
+test_rst_in_syn_sent(void **state)
+{
+    (void)state;
+    h_init(&H);
+    h_start(&H);
+    h_pkt(&H, 1, VG_TH_SYN, CISN, 0, NULL);
+    vg_flow_t *f = H.last.flow;
+    /* a blind RST not answering the SYN is ignored */
+    h_pkt(&H, 0, VG_TH_RST | A, 0, CISN + 50, NULL);
+    assert_true(has_event(&H.last, VG_EV_STREAM_RST_INVALID_ACK));
+    assert_string_equal(vg_stream_state_name(f), "syn_sent");
+    /* the refusal (port closed) closes */
+    h_pkt(&H, 0, VG_TH_RST | A, 0, CISN + 1, NULL);
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    assert_int_equal(f->state, VG_FLOW_STATE_CLOSED);
+    h_stop(&H);
+
+    /* the client may abort its own attempt */
+    h_init(&H);
+    h_start(&H);
+    h_pkt(&H, 1, VG_TH_SYN, CISN, 0, NULL);
+    h_pkt(&H, 1, VG_TH_RST, CISN + 1, 0, NULL);
+    assert_string_equal(vg_stream_state_name(H.last.flow), "closed");
+    h_stop(&H);
+}
+
 int
 main(void)
 {
@@ -728,6 +755,7 @@ main(void)
         cmocka_unit_test(test_invalid_ack),
         cmocka_unit_test(test_high_isn),
         cmocka_unit_test(test_fast_open),
+        cmocka_unit_test(test_rst_in_syn_sent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
