@@ -1171,8 +1171,17 @@ tls_probe(const uint8_t *data, size_t len, int dir, bool is_tcp)
 static void *
 tls_state_new(vg_app_ctx_t *ctx)
 {
-    (void)ctx;
-    return calloc(1, sizeof(tls_state_t));
+    tls_state_t *st = calloc(1, sizeof(tls_state_t));
+    /* started inside a tunnel (the dispatcher set alproto_orig before
+     * detecting us): Suricata logs the original protocol as from_proto */
+    if (st != NULL && ctx != NULL && ctx->flow != NULL) {
+        switch (ctx->flow->alproto_orig) {
+        case VG_ALPROTO_HTTP: st->tx.from_proto = "http"; break;
+        case VG_ALPROTO_DNS: st->tx.from_proto = "dns"; break;
+        default: break;
+        }
+    }
+    return st;
 }
 
 static void

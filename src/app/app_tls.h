@@ -105,6 +105,8 @@ typedef struct vg_tls_tx {
     uint64_t records[2];       /* records seen per direction */
     uint64_t app_records[2];   /* encrypted application-data records per direction */
     uint64_t alerts[2];
+    const char *from_proto;    /* "http" when TLS started after a protocol change
+                                * (HTTP CONNECT), else NULL: EVE tls.from_proto */
 } vg_tls_tx_t;
 
 /* Suricata's name of a version: "TLSv1", "TLS 1.2", "TLS 1.3", "TLS 1.3 draft-28",

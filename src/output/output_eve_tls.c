@@ -248,5 +248,7 @@ vg_eve_tls_tx(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_app_event_t *ev)
             tls_chain(jw, "chain", cl);
         vg_jw_close_object(jw);
     }
+    if (tx->from_proto != NULL)
+        vg_jw_str(jw, "from_proto", tx->from_proto);
     vg_jw_close_object(jw);
 }

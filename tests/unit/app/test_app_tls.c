@@ -646,6 +646,25 @@ test_tls13_draft_server_hello(void **state)
     vg_app_parser_tls.state_free(st);
 }
 
+static void
+test_from_proto(void **state)
+{
+    (void)state;
+    /* TLS detected after an HTTP CONNECT: the dispatcher sets alproto_orig */
+    flow.alproto_orig = VG_ALPROTO_HTTP;
+    vg_app_ctx_t c = mkctx();
+    void *st = vg_app_parser_tls.state_new(&c);
+    const vg_tls_tx_t *tx = st;
+    assert_non_null(tx->from_proto);
+    assert_string_equal(tx->from_proto, "http");
+    vg_app_parser_tls.state_free(st);
+    flow.alproto_orig = VG_ALPROTO_UNKNOWN;
+    st = vg_app_parser_tls.state_new(&c);
+    tx = st;
+    assert_null(tx->from_proto);
+    vg_app_parser_tls.state_free(st);
+}
+
 int
 main(void)
 {
@@ -665,6 +684,7 @@ main(void)
         cmocka_unit_test_setup(test_probe_and_versions, setup),
         cmocka_unit_test_setup(test_client_certificate, setup),
         cmocka_unit_test_setup(test_tls13_draft_server_hello, setup),
+        cmocka_unit_test_setup(test_from_proto, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
