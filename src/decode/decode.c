@@ -47,6 +47,7 @@ vg_decode_ctx_init(vg_decode_ctx_t *d, const vg_limits_t *limits, vg_counters_t 
     id->unknown_ethertype = vg_counter_register("decoder.unknown_ethertype");
     id->ppp = vg_counter_register("decoder.ppp");
     id->pppoe = vg_counter_register("decoder.pppoe");
+    id->mpls = vg_counter_register("decoder.mpls");
     char name[96];
     for (int ev = 0; ev < VG_EV_MAX; ev++) {
         if (vg_decode_event_layer((vg_decode_event_t)ev) != VG_EV_LAYER_DECODE)
@@ -176,6 +177,56 @@ decode_pppoe(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t type, vg_cur_t c, uint
     return decode_ppp_proto(d, p, proto, vg_cur_make(vg_cur_ptr(&c), plen), depth);
 }
 
+/* MPLS label stack (RFC 3032) down to the bottom-of-stack entry, then the
+ * payload: reserved labels as RFC 3032 defines them, otherwise guessed from
+ * the first nibble (4, 6, or 0 for an ethernet pseudowire with control
+ * word, RFC 4448), the way Suricata does. */
+static int
+decode_mpls(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
+{
+    if (decode_depth_check(d, p, depth) != VG_OK)
+        return VG_DECLINED; /* pseudowires can nest ethernet/MPLS */
+    decode_count(d, d->id.mpls);
+    uint32_t shim;
+    /* each entry is 4 bytes, so the stack walk ends with the packet */
+    do {
+        if (vg_cur_left(&c) < 4)
+            return decode_fail(d, p, VG_EV_MPLS_HEADER_TOO_SMALL);
+        shim = vg_cur_u32(&c);
+    } while ((shim & 0x100) == 0);
+    uint32_t label = shim >> 12;
+    switch (label) {
+    case 0: /* IPv4 explicit null */
+        return decode_ipv4(d, p, c, depth);
+    case 1:
+        return decode_fail(d, p, VG_EV_MPLS_BAD_LABEL_ROUTER_ALERT);
+    case 2: /* IPv6 explicit null */
+        return decode_ipv6(d, p, c, depth);
+    case 3:
+        return decode_fail(d, p, VG_EV_MPLS_BAD_LABEL_IMPLICIT_NULL);
+    default:
+        break;
+    }
+    if (label < 16)
+        return decode_fail(d, p, VG_EV_MPLS_BAD_LABEL_RESERVED);
+    if (vg_cur_left(&c) < 1)
+        return decode_fail(d, p, VG_EV_MPLS_PKT_TOO_SMALL);
+    switch (vg_cur_peek_at(&c, vg_cur_pos(&c)) >> 4) {
+    case 4:
+        return decode_ipv4(d, p, c, depth);
+    case 6:
+        return decode_ipv6(d, p, c, depth);
+    case 0:
+        if (vg_cur_left(&c) < 4 + 14)
+            return decode_fail(d, p, VG_EV_MPLS_PKT_TOO_SMALL);
+        vg_cur_skip(&c, 4);
+        return decode_ethernet(d, p, c, depth + 1);
+    default:
+        decode_event(d, p, VG_EV_MPLS_UNKNOWN_PAYLOAD_TYPE);
+        return VG_OK;
+    }
+}
+
 int
 decode_ethertype(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t type, vg_cur_t c, uint32_t depth)
 {
@@ -191,6 +242,9 @@ decode_ethertype(vg_decode_ctx_t *d, vg_packet_t *p, uint16_t type, vg_cur_t c, 
     case ETHERTYPE_PPPOE_DISC:
     case ETHERTYPE_PPPOE_SESS:
         return decode_pppoe(d, p, type, c, depth);
+    case ETHERTYPE_MPLS_UC:
+    case ETHERTYPE_MPLS_MC:
+        return decode_mpls(d, p, c, depth + 1);
     default:
         /* ARP, LLDP, 802.3 lengths...: valid link traffic with no IP layer. */
         if (type >= 0x0600 && type != ETHERTYPE_ARP)

@@ -109,6 +109,13 @@
     X(PPP_UNSUP_PROTO,              "ppp.unsup_proto",               DECODE)  \
     X(PPPOE_PKT_TOO_SMALL,          "pppoe.pkt_too_small",           DECODE)  \
     X(PPPOE_WRONG_CODE,             "pppoe.wrong_code",              DECODE)  \
+    /* mpls */                                                                \
+    X(MPLS_HEADER_TOO_SMALL,        "mpls.header_too_small",         DECODE)  \
+    X(MPLS_PKT_TOO_SMALL,           "mpls.pkt_too_small",            DECODE)  \
+    X(MPLS_BAD_LABEL_ROUTER_ALERT,  "mpls.bad_label_router_alert",   DECODE)  \
+    X(MPLS_BAD_LABEL_IMPLICIT_NULL, "mpls.bad_label_implicit_null",  DECODE)  \
+    X(MPLS_BAD_LABEL_RESERVED,      "mpls.bad_label_reserved",       DECODE)  \
+    X(MPLS_UNKNOWN_PAYLOAD_TYPE,    "mpls.unknown_payload_type",     DECODE)  \
     /* stream (set by src/stream) */                                          \
     X(STREAM_3WHS_ACK_IN_WRONG_DIR, "stream.3whs_ack_in_wrong_dir",  STREAM)  \
     X(STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION, "stream.3whs_synack_in_wrong_direction", STREAM) \

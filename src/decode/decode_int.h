@@ -20,6 +20,8 @@
 #define ETHERTYPE_TEB 0x6558 /* GRE transparent ethernet bridging */
 #define ETHERTYPE_PPPOE_DISC 0x8863
 #define ETHERTYPE_PPPOE_SESS 0x8864
+#define ETHERTYPE_MPLS_UC 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_IPIP_ 4

@@ -345,6 +345,61 @@ test_ppp_pppoe(void **state)
     expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_PPPOE_PKT_TOO_SMALL, true);
 }
 
+static void
+test_mpls(void **state)
+{
+    (void)state;
+    uint8_t ip[64];
+    size_t n4 = build_udp(ip, 21, 22, NULL, 0);
+    n4 = build_ipv4(ip, VG_IPPROTO_UDP, SRC4, DST4, ip, n4, 0);
+    /* two labels: 100 (not bottom), 200 (bottom of stack), TTL 64 */
+    const uint8_t two[8] = {0x00, 0x06, 0x40, 0x40, 0x00, 0x0c, 0x81, 0x40};
+    size_t n = pb_wrap(B, two, 8, ip, n4);
+    n = build_eth(B, 0x8847, B, n);
+    vg_packet_t *p = dec(VG_DLT_EN10MB, B, n);
+    assert_int_equal(p->ip_ver, 4);
+    assert_int_equal(p->dp, 22);
+    assert_int_equal(ctr("decoder.mpls"), 1);
+    /* explicit-null IPv4 label 0 */
+    n = pb_wrap(B, (const uint8_t *)"\x00\x00\x01\x40", 4, ip, n4);
+    n = build_eth(B, 0x8847, B, n);
+    assert_int_equal(dec(VG_DLT_EN10MB, B, n)->sp, 21);
+    /* reserved labels */
+    n = pb_wrap(B, (const uint8_t *)"\x00\x00\x11\x40", 4, ip, n4);
+    n = build_eth(B, 0x8847, B, n);
+    expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_MPLS_BAD_LABEL_ROUTER_ALERT, true);
+    n = pb_wrap(B, (const uint8_t *)"\x00\x00\x31\x40", 4, ip, n4);
+    n = build_eth(B, 0x8847, B, n);
+    expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_MPLS_BAD_LABEL_IMPLICIT_NULL, true);
+    n = pb_wrap(B, (const uint8_t *)"\x00\x00\x71\x40", 4, ip, n4);
+    n = build_eth(B, 0x8847, B, n);
+    expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_MPLS_BAD_LABEL_RESERVED, true);
+    /* no bottom of stack before the end */
+    n = build_eth(B, 0x8847, two, 4);
+    expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_MPLS_HEADER_TOO_SMALL, true);
+    n = build_eth(B, 0x8847, two, 8);
+    expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_MPLS_PKT_TOO_SMALL, true);
+    uint8_t odd[8] = {0x90};
+    n = pb_wrap(B, two, 8, odd, 8);
+    n = build_eth(B, 0x8847, B, n);
+    expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_MPLS_UNKNOWN_PAYLOAD_TYPE, false);
+    /* ethernet pseudowire: control word 0, then an ethernet frame */
+    n = build_eth(B, 0x0800, ip, n4);
+    n = pb_wrap(B, (const uint8_t *)"\x00\x00\x00\x00", 4, B, n);
+    n = pb_wrap(B, two, 8, B, n);
+    n = build_eth(B, 0x8847, B, n);
+    p = dec(VG_DLT_EN10MB, B, n);
+    assert_int_equal(p->ip_ver, 4);
+    assert_int_equal(p->dp, 22);
+    /* pseudowires nested past decoder.max-layers stop, not recurse on */
+    n = build_eth(B, 0x0800, ip, n4);
+    for (int i = 0; i < 40; i++) {
+        n = pb_wrap(B, (const uint8_t *)"\x00\x0c\x81\x40\x00\x00\x00\x00", 8, B, n);
+        n = build_eth(B, 0x8847, B, n);
+    }
+    expect_event(dec(VG_DLT_EN10MB, B, n), VG_EV_TOO_MANY_LAYERS, true);
+}
+
 /* --- IPv4 ------------------------------------------------------------ */
 
 static void
@@ -971,6 +1026,7 @@ main(void)
         cmocka_unit_test_setup(test_sll_sll2, setup),
         cmocka_unit_test_setup(test_null_loop_raw, setup),
         cmocka_unit_test_setup(test_ppp_pppoe, setup),
+        cmocka_unit_test_setup(test_mpls, setup),
         cmocka_unit_test_setup(test_ipv4_header_events, setup),
         cmocka_unit_test_setup(test_ipv4_options, setup),
         cmocka_unit_test_setup(test_checksums, setup),

@@ -86,7 +86,7 @@ in_list(const char *list, const char *v)
 static bool
 skip_protocols(const char *protos)
 {
-    static const char *const unsupported[] = {":erspan", ":ppp", ":mpls", ":geneve", ":gtp",
+    static const char *const unsupported[] = {":erspan", ":geneve", ":gtp",
                                               ":l2tp", ":teredo", ":ayiya", ":nsh",
                                               ":pptp", ":etherip", ":pwethheur", ":ipx", NULL};
     for (int i = 0; unsupported[i]; i++)
