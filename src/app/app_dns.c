@@ -38,7 +38,7 @@
 
 static vg_counter_id_t c_ev[VG_DNS_EV_COUNT];
 static vg_counter_id_t c_unsolicited, c_pending_dropped, c_records_dropped, c_tcp_too_large,
-    c_gap, c_names_truncated;
+    c_gap, c_names_truncated, c_memcap;
 
 static const char *const dns_event_names[VG_DNS_EV_COUNT] = {
     "malformed_data",      "not_a_request",       "not_a_response", "z_flag_set",
@@ -66,6 +66,7 @@ dns_register_counters(void)
     c_tcp_too_large = vg_counter_register("app_layer.dns.tcp_message_too_large");
     c_gap = vg_counter_register("app_layer.dns.gap");
     c_names_truncated = vg_counter_register("app_layer.dns.name_truncated");
+    c_memcap = vg_counter_register("app_layer.dns.memcap"); /* TCP buffer refused */
 }
 
 /* ---- names tables (Suricata's spelling) ---- */
@@ -802,6 +803,31 @@ dns_handle_message(vg_app_ctx_t *ctx, dns_state_t *st, int dir, const uint8_t *m
     return true;
 }
 
+/* Grow a direction buffer to at least `cap` bytes, charging the growth to
+ * flow.memcap when the flow belongs to a table. False on refusal. */
+static bool
+dns_dir_grow(vg_app_ctx_t *ctx, dns_dir_t *d, size_t cap)
+{
+    if (cap <= d->cap)
+        return true;
+    cap = VG_MAX(cap, (size_t)512);
+    vg_flow_t *f = ctx->flow;
+    if (f != NULL && f->table != NULL && vg_flow_mem_add(f, cap - d->cap) != VG_OK) {
+        vg_counter_inc(ctx->counters, c_memcap);
+        return false;
+    }
+    uint8_t *nb = realloc(d->buf, cap);
+    if (nb == NULL) {
+        if (f != NULL && f->table != NULL)
+            vg_flow_mem_sub(f, cap - d->cap);
+        vg_counter_inc(ctx->counters, c_memcap);
+        return false;
+    }
+    d->buf = nb;
+    d->cap = cap;
+    return true;
+}
+
 /* TCP: consume length-prefixed messages from `data`, keeping an
  * incomplete tail in the direction buffer (at most dns_max_tcp_msg + 2). */
 static int
@@ -829,14 +855,8 @@ dns_parse_tcp(vg_app_ctx_t *ctx, dns_state_t *st, int dir, const uint8_t *data, 
                 need = 2 + (((size_t)d->buf[0] << 8) | d->buf[1]);
             if (d->len < need) {
                 size_t take = VG_MIN(need - d->len, len);
-                if (d->len + take > d->cap) {
-                    size_t cap = VG_MAX(need, (size_t)512);
-                    uint8_t *nb = realloc(d->buf, cap);
-                    if (nb == NULL)
-                        return VG_EINVAL;
-                    d->buf = nb;
-                    d->cap = cap;
-                }
+                if (d->len + take > d->cap && !dns_dir_grow(ctx, d, need))
+                    return VG_EINVAL;
                 memcpy(d->buf + d->len, data, take);
                 d->len += take;
                 data += take;
@@ -896,14 +916,8 @@ dns_parse_tcp(vg_app_ctx_t *ctx, dns_state_t *st, int dir, const uint8_t *data, 
     }
     if (len > 0) {
         /* keep the incomplete tail */
-        if (d->len + len > d->cap) {
-            size_t cap = VG_MAX(d->len + len, (size_t)512);
-            uint8_t *nb = realloc(d->buf, cap);
-            if (nb == NULL)
-                return VG_EINVAL;
-            d->buf = nb;
-            d->cap = cap;
-        }
+        if (d->len + len > d->cap && !dns_dir_grow(ctx, d, d->len + len))
+            return VG_EINVAL;
         memcpy(d->buf + d->len, data, len);
         d->len += len;
     }

@@ -117,6 +117,8 @@ struct vg_app_flow {
     void *state;
     bool parser_failed;
     bool seen_data[2];
+    vg_flow_t *flow;                    /* owner, for memory accounting */
+    size_t probe_charged[2];            /* bytes charged to flow.memcap (vg_flow_mem_add) */
     bool change_req;                    /* vg_app_layer_change_proto() was called */
     const vg_app_parser_t *orig_parser; /* the parser before a protocol change */
     void *orig_state;
@@ -204,6 +206,7 @@ vg_app_layer_new(const vg_limits_t *limits, vg_counters_t *counters,
     }
     al->failed_tcp = vg_counter_register("app_layer.flow.failed_tcp");
     al->failed_udp = vg_counter_register("app_layer.flow.failed_udp");
+    /* probe buffer refused: malloc failure or flow.memcap */
     al->probe_nomem = vg_counter_register("app_layer.probe_nomem");
     return al;
 }
@@ -217,8 +220,11 @@ vg_app_layer_free(vg_app_layer_t *al)
 static struct vg_app_flow *
 layer_flow(vg_flow_t *f)
 {
-    if (f->app == NULL)
+    if (f->app == NULL) {
         f->app = calloc(1, sizeof(struct vg_app_flow));
+        if (f->app != NULL)
+            f->app->flow = f;
+    }
     return f->app;
 }
 
@@ -228,6 +234,9 @@ layer_free_probe(struct vg_app_flow *af, int dir)
     free(af->probe_buf[dir]);
     af->probe_buf[dir] = NULL;
     af->probe_len[dir] = 0;
+    if (af->probe_charged[dir] > 0 && af->flow != NULL && af->flow->table != NULL)
+        vg_flow_mem_sub(af->flow, af->probe_charged[dir]);
+    af->probe_charged[dir] = 0;
 }
 
 static void
@@ -317,6 +326,17 @@ layer_buffer(vg_app_layer_t *al, struct vg_app_flow *af, int dir, const uint8_t 
     size_t take = VG_MIN(len, room);
     if (take == 0)
         return 0;
+    /* probe buffers count against flow.memcap (flows built by hand in
+     * tests have no table: nothing to charge) */
+    if (af->flow != NULL && af->flow->table != NULL) {
+        if (vg_flow_mem_add(af->flow, take) != VG_OK) {
+            vg_counter_inc(al->counters, al->probe_nomem);
+            af->det[dir] = DET_GAVE_UP;
+            layer_free_probe(af, dir);
+            return 0;
+        }
+        af->probe_charged[dir] += take;
+    }
     uint8_t *nb = realloc(af->probe_buf[dir], af->probe_len[dir] + take);
     if (nb == NULL) {
         vg_counter_inc(al->counters, al->probe_nomem);
