@@ -809,9 +809,16 @@ parse_request_line(vg_app_ctx_t *ctx, http_state_t *s, const uint8_t *p, size_t 
     if (i == n)
         return false; /* empty line between requests: ignored, as libhtp */
     if (s->ntx >= l->http_max_pipelined) {
+        /* too many unanswered requests (one-sided capture, or a flood):
+         * log the oldest as it is and go on, unless the response side is
+         * still filling it */
         ctr_inc(ctx, c_ctr[C_PIPELINE_LIMIT]);
-        s->d[0].st = ST_DEAD;
-        return false;
+        vg_http_tx_t *old = s->head;
+        if (old == NULL || old == s->d[1].tx || old == s->d[0].tx) {
+            s->d[0].st = ST_DEAD;
+            return false;
+        }
+        tx_maybe_emit(ctx, s, old, VG_DIR_TOSERVER, true);
     }
     vg_http_tx_t *tx = tx_new(ctx, s);
     if (tx == NULL) {

@@ -486,6 +486,20 @@ t_line_too_long(void **state)
 }
 
 static void
+t_pipeline_limit(void **state)
+{
+    (void)state;
+    vg_limits_t save = g_limits;
+    g_limits.http_max_pipelined = 2;
+    /* client side only: the oldest unanswered request is logged to make
+     * room, parsing goes on */
+    seg_t s[] = {{0, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n"
+                     "GET /3 HTTP/1.1\r\nHost: h\r\n\r\n"}};
+    CHECK(s, "tx0 GET /1 -1 req=0 resp=0|tx1 GET /2 -1 req=0 resp=0|tx2 GET /3 -1 req=0 resp=0|");
+    g_limits = save;
+}
+
+static void
 t_body_limit(void **state)
 {
     (void)state;
@@ -702,6 +716,7 @@ main(void)
         cmocka_unit_test(t_missing_host_and_bad_line),
         cmocka_unit_test(t_status_string),
         cmocka_unit_test(t_line_too_long),
+        cmocka_unit_test(t_pipeline_limit),
         cmocka_unit_test(t_body_limit),
         cmocka_unit_test(t_gap_in_body),
         cmocka_unit_test(t_gzip),
