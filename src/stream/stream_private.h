@@ -47,6 +47,7 @@ typedef struct stream_dir {
     uint32_t nsegs;
     uint64_t delivered;  /* bytes delivered incl. gaps (depth accounting) */
     stream_seg_t *segs;  /* sorted by seq, non-overlapping */
+    stream_seg_t *tail;  /* last of segs: in-order data appends in O(1) */
 } stream_dir_t;
 
 #define SSN_F_MIDSTREAM 0x01

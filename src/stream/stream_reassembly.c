@@ -41,6 +41,42 @@ stream_ra_free(vg_stream_ctx_t *s, stream_dir_t *d)
         ra_seg_free(s, d, d->segs);
         d->segs = n;
     }
+    d->tail = NULL;
+}
+
+#ifdef VG_DEBUG
+/* Queue invariants (debug/fuzz builds): sorted, non-overlapping, no fully
+ * delivered segment left, count and tail right. */
+static void
+ra_check(const stream_dir_t *d)
+{
+    uint32_t n = 0;
+    const stream_seg_t *last = NULL;
+    for (const stream_seg_t *g = d->segs; g != NULL; g = g->next) {
+        VG_ALWAYS(g->len > 0);
+        /* the head may be partly delivered, but never entirely */
+        VG_ALWAYS(SEQ_GT(g->seq + g->len, d->base_seq));
+        if (last != NULL)
+            VG_ALWAYS(SEQ_GEQ(g->seq, last->seq + last->len));
+        last = g;
+        n++;
+    }
+    VG_ALWAYS(n == d->nsegs);
+    VG_ALWAYS(last == d->tail);
+}
+#else
+#define ra_check(d) ((void)0)
+#endif
+
+/* Drop the head segment (fully delivered or stale). */
+static void
+ra_pop(vg_stream_ctx_t *s, stream_dir_t *d)
+{
+    stream_seg_t *seg = d->segs;
+    d->segs = seg->next;
+    if (d->segs == NULL)
+        d->tail = NULL;
+    ra_seg_free(s, d, seg);
 }
 
 /* Hand one piece to the consumer, adding START on the first call. */
@@ -90,8 +126,7 @@ stream_ra_deliver(vg_stream_ctx_t *s, vg_flow_t *f, const vg_packet_t *p, vg_pac
         if (seg != NULL && SEQ_LEQ(seg->seq, d->base_seq)) {
             uint32_t off = d->base_seq - seg->seq;
             if (VG_NEVER(off >= seg->len)) { /* queue invariant broken: drop the stale seg */
-                d->segs = seg->next;
-                ra_seg_free(s, d, seg);
+                ra_pop(s, d);
                 continue;
             }
             uint32_t n = VG_MIN(seg->len - off, upto - d->base_seq);
@@ -99,10 +134,8 @@ stream_ra_deliver(vg_stream_ctx_t *s, vg_flow_t *f, const vg_packet_t *p, vg_pac
             ra_emit(s, f, p, d, dir, seg->data + off, n, VG_STREAM_DATA);
             d->base_seq += n;
             d->delivered += n;
-            if (off + n == seg->len) {
-                d->segs = seg->next;
-                ra_seg_free(s, d, seg);
-            }
+            if (off + n == seg->len)
+                ra_pop(s, d);
         } else {
             uint32_t hole_end = seg != NULL ? SEQ_MIN(seg->seq, upto) : upto;
             uint32_t n = hole_end - d->base_seq;
@@ -119,6 +152,7 @@ stream_ra_deliver(vg_stream_ctx_t *s, vg_flow_t *f, const vg_packet_t *p, vg_pac
             return;
         }
     }
+    ra_check(d);
     if (eof) {
         /* A direction that never delivered anything closes silently: the
          * consumer has no state for it. */
@@ -134,9 +168,7 @@ stream_ra_flush(vg_stream_ctx_t *s, vg_flow_t *f, const vg_packet_t *p, vg_packe
                 int dir, bool eof)
 {
     stream_dir_t *d = &f->tcp->d[dir];
-    uint32_t upto = d->base_seq;
-    for (stream_seg_t *seg = d->segs; seg != NULL; seg = seg->next)
-        upto = seg->seq + seg->len;
+    uint32_t upto = d->tail != NULL ? d->tail->seq + d->tail->len : d->base_seq;
     stream_ra_deliver(s, f, p, evp, dir, upto, eof);
 }
 
@@ -170,6 +202,8 @@ ra_link_new(vg_stream_ctx_t *s, vg_packet_t *p, stream_dir_t *d, stream_seg_t *p
         seg->next = d->segs;
         d->segs = seg;
     }
+    if (seg->next == NULL)
+        d->tail = seg;
     d->nsegs++;
     return seg;
 }
@@ -204,6 +238,10 @@ stream_ra_insert(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p, int dir, uint
     }
 
     stream_seg_t *prev = NULL, *cur = d->segs;
+    if (d->tail != NULL && SEQ_GEQ(seq, d->tail->seq + d->tail->len)) {
+        prev = d->tail; /* in-order arrival: append without walking */
+        cur = NULL;
+    }
     while (len > 0) {
         while (cur != NULL && SEQ_LEQ(cur->seq + cur->len, seq)) {
             prev = cur;
@@ -245,4 +283,5 @@ stream_ra_insert(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p, int dir, uint
         prev = cur;
         cur = cur->next;
     }
+    ra_check(d);
 }
