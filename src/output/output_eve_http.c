@@ -155,14 +155,12 @@ vg_eve_http_fields(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_http_tx_t *tx,
         vg_eve_http_bytes(jw, "http_method", tx->method.p, tx->method.len);
     if (tx->protocol.len > 0)
         vg_eve_http_bytes(jw, "protocol", tx->protocol.p, tx->protocol.len);
-    if (tx->has_response_line) {
-        if (tx->status >= 0)
-            vg_jw_uint(jw, "status", (uint64_t)tx->status);
-        else
-            vg_eve_http_bytes(jw, "status_string", tx->status_raw.p, tx->status_raw.len);
-        if ((h = vg_http_header_get(&tx->resp, "location")) != NULL)
-            vg_eve_http_bytes(jw, "redirect", h->value.p, h->value.len);
-    }
+    if (tx->status > 0)
+        vg_jw_uint(jw, "status", (uint64_t)tx->status);
+    else if (tx->has_response_line)
+        vg_eve_http_bytes(jw, "status_string", tx->status_raw.p, tx->status_raw.len);
+    if ((h = vg_http_header_get(&tx->resp, "location")) != NULL)
+        vg_eve_http_bytes(jw, "redirect", h->value.p, h->value.len);
     vg_jw_uint(jw, "length", tx->resp.message_len);
 }
 
