@@ -147,11 +147,16 @@ vg_main_attribute(int argc, char **argv)
     vg_intel_store_t *store = NULL;
     FILE *eve_out = NULL;
     char path[4096], stix_path[4096];
+    /* STIX files feed the KB; what the KB cannot read (MISP, Zeek intel)
+     * is left to the intel store below, and is an error only if neither
+     * reads it. */
+    bool has_iocs[VG_ARRAY_LEN(intel)], kb_ok[VG_ARRAY_LEN(intel)];
+    static char kb_err[VG_ARRAY_LEN(intel)][VG_ERRBUF_SIZE];
     for (size_t i = 0; i < n_intel; i++) {
-        if (vg_attrib_kb_load_stix(kb, intel[i], err, sizeof(err)) != VG_OK) {
-            fprintf(stderr, "vigil attribute: %s\n", err);
-            goto out_kb;
-        }
+        size_t before = vg_attrib_kb_count(kb, 3);
+        kb_ok[i] = vg_attrib_kb_load_stix(kb, intel[i], err, sizeof(err)) == VG_OK;
+        snprintf(kb_err[i], sizeof(kb_err[i]), "%s", kb_ok[i] ? "" : err);
+        has_iocs[i] = !kb_ok[i] || vg_attrib_kb_count(kb, 3) > before;
     }
     if (vg_attrib_kb_freeze(kb) != VG_OK) {
         fprintf(stderr, "vigil attribute: cannot build the knowledge base (out of memory)\n");
@@ -174,10 +179,16 @@ vg_main_attribute(int argc, char **argv)
     store = vg_intel_store_new();
     if (store != NULL) {
         size_t loaded = 0;
-        for (size_t i = 0; i < n_intel; i++)
-            if (vg_intel_load_file(store, intel[i], VG_INTEL_FMT_AUTO, NULL, NULL, err,
-                                   sizeof(err)) == VG_OK)
-                loaded++;
+        for (size_t i = 0; i < n_intel; i++) {
+            /* an ATT&CK bundle has no indicators: it is not parsed twice */
+            bool ok = has_iocs[i] && vg_intel_load_file(store, intel[i], VG_INTEL_FMT_AUTO, NULL,
+                                                        NULL, err, sizeof(err)) == VG_OK;
+            loaded += ok;
+            if (!kb_ok[i] && !ok) {
+                fprintf(stderr, "vigil attribute: %s\n", kb_err[i]);
+                goto out_engine;
+            }
+        }
         if (loaded == 0 || vg_intel_store_freeze(store) != VG_OK) {
             vg_intel_store_free(store);
             store = NULL;
