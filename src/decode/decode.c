@@ -48,6 +48,7 @@ vg_decode_ctx_init(vg_decode_ctx_t *d, const vg_limits_t *limits, vg_counters_t 
     id->ppp = vg_counter_register("decoder.ppp");
     id->pppoe = vg_counter_register("decoder.pppoe");
     id->mpls = vg_counter_register("decoder.mpls");
+    id->erspan = vg_counter_register("decoder.erspan");
     char name[96];
     for (int ev = 0; ev < VG_EV_MAX; ev++) {
         if (vg_decode_event_layer((vg_decode_event_t)ev) != VG_EV_LAYER_DECODE)

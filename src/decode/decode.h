@@ -46,7 +46,7 @@ typedef enum { VG_CSUM_NONE = 0, VG_CSUM_ALL = 1 } vg_csum_mode_t;
 typedef struct vg_decode_counters {
     vg_counter_id_t pkts, bytes, invalid, ethernet, vlan, vlan_qinq, sll, sll2, null, raw, ipv4,
         ipv6, tcp, udp, icmpv4, icmpv6, gre, vxlan, ipv4_in_ipv6, ipv6_in_ipv6, ipv6_in_ipv4,
-        ipv4_in_ipv4, unknown_ethertype, ppp, pppoe, mpls;
+        ipv4_in_ipv4, unknown_ethertype, ppp, pppoe, mpls, erspan;
     vg_counter_id_t event[VG_EV_MAX]; /* "decoder.<event name>" */
 } vg_decode_counters_t;
 

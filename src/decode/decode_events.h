@@ -116,6 +116,10 @@
     X(MPLS_BAD_LABEL_IMPLICIT_NULL, "mpls.bad_label_implicit_null",  DECODE)  \
     X(MPLS_BAD_LABEL_RESERVED,      "mpls.bad_label_reserved",       DECODE)  \
     X(MPLS_UNKNOWN_PAYLOAD_TYPE,    "mpls.unknown_payload_type",     DECODE)  \
+    /* erspan */                                                              \
+    X(ERSPAN_HEADER_TOO_SMALL,      "erspan.header_too_small",       DECODE)  \
+    X(ERSPAN_UNSUPPORTED_VERSION,   "erspan.unsupported_version",    DECODE)  \
+    X(ERSPAN_TOO_MANY_VLAN_LAYERS,  "erspan.too_many_vlan_layers",   DECODE)  \
     /* stream (set by src/stream) */                                          \
     X(STREAM_3WHS_ACK_IN_WRONG_DIR, "stream.3whs_ack_in_wrong_dir",  STREAM)  \
     X(STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION, "stream.3whs_synack_in_wrong_direction", STREAM) \

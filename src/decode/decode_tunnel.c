@@ -10,6 +10,33 @@
 #define GRE_FLAGS 0x00f8
 #define GRE_VER 0x0007
 
+#define ETHERTYPE_ERSPAN 0x88be
+
+/* ERSPAN type II (GRE protocol 0x88be with a sequence number): version 1,
+ * a vlan id that becomes one of the packet's vlan ids (Suricata does the
+ * same), then the mirrored ethernet frame. Type I (no sequence number) is
+ * not decoded, as Suricata's default. */
+static int
+decode_erspan2(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
+{
+    if (decode_depth_check(d, p, depth) != VG_OK)
+        return VG_DECLINED;
+    decode_count(d, d->id.erspan);
+    uint16_t vv = vg_cur_u16(&c);
+    vg_cur_skip(&c, 6);
+    if (!vg_cur_ok(&c))
+        return decode_fail(d, p, VG_EV_ERSPAN_HEADER_TOO_SMALL);
+    if ((vv >> 12) != 1)
+        return decode_fail(d, p, VG_EV_ERSPAN_UNSUPPORTED_VERSION);
+    uint16_t vlan = vv & 0x0fff;
+    if (vlan != 0) {
+        if (p->vlan_n >= VG_PKT_MAX_VLAN)
+            return decode_fail(d, p, VG_EV_ERSPAN_TOO_MANY_VLAN_LAYERS);
+        p->vlan_id[p->vlan_n++] = vlan;
+    }
+    return decode_inner(d, p, -1, 0, c, depth);
+}
+
 int
 decode_gre(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
 {
@@ -56,6 +83,8 @@ decode_gre(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
         }
     }
     vg_cur_t in = vg_cur_make(vg_cur_ptr(&c), vg_cur_left(&c));
+    if (type == ETHERTYPE_ERSPAN && (fl & GRE_S))
+        return decode_erspan2(d, p, in, depth + 1);
     switch (type) {
     case ETHERTYPE_IPV4:
         return decode_inner(d, p, 4, 0, in, depth + 1);

@@ -846,6 +846,32 @@ test_gre(void **state)
     n = build_ipv4(b, VG_IPPROTO_GRE, OSRC4, ODST4, gbig, 3, 0);
     expect_event(dec(VG_DLT_RAW, b, n), VG_EV_GRE_PKT_TOO_SMALL, true);
 
+    /* ERSPAN type II: GRE with sequence number, proto 0x88be; version 1,
+     * vlan 23, session 1, index 0; then the mirrored frame (as
+     * suricata-verify decode-erspan-typeII-01: flow vlan [23]) */
+    uint8_t mir[200];
+    size_t mn = build_icmp(mir, 8, 0, NULL, 0);
+    mn = build_ipv4(mir, VG_IPPROTO_ICMP, SRC4, DST4, mir, mn, 0);
+    mn = build_eth(mir, 0x0800, mir, mn);
+    const uint8_t ers[16] = {0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 7, /* GRE S, seq 7 */
+                             0x10, 0x17, 0x00, 0x01, 0, 0, 0, 0};
+    n = pb_wrap(b, ers, 16, mir, mn);
+    n = build_ipv4(b, VG_IPPROTO_GRE, OSRC4, ODST4, b, n, 0);
+    p = dec(VG_DLT_RAW, b, n);
+    assert_memory_equal(p->src.b, SRC4, 4);
+    assert_int_equal(p->proto, VG_IPPROTO_ICMP);
+    assert_int_equal(p->vlan_n, 1);
+    assert_int_equal(p->vlan_id[0], 23);
+    assert_int_equal(ctr("decoder.erspan"), 1);
+    uint8_t bad[16];
+    memcpy(bad, ers, 16);
+    bad[8] = 0x20; /* version 2 */
+    n = pb_wrap(b, bad, 16, mir, mn);
+    n = build_ipv4(b, VG_IPPROTO_GRE, OSRC4, ODST4, b, n, 0);
+    expect_event(dec(VG_DLT_RAW, b, n), VG_EV_ERSPAN_UNSUPPORTED_VERSION, true);
+    n = build_ipv4(b, VG_IPPROTO_GRE, OSRC4, ODST4, ers, 12, 0);
+    expect_event(dec(VG_DLT_RAW, b, n), VG_EV_ERSPAN_HEADER_TOO_SMALL, true);
+
     /* transparent ethernet bridging: GRE -> Ethernet -> IPv6/UDP */
     uint8_t in[200];
     size_t inn = build_udp(in, 7, 9, NULL, 0);
