@@ -126,7 +126,6 @@ enum { TLS_PROG_IN_PROGRESS = 0, TLS_PROG_HANDSHAKE_DONE = 1, TLS_PROG_FINISHED 
 #define SSLV2_MT_SERVER_HELLO 4
 
 #define TLS_SSLV2_MAX 32768u /* an SSLv2 record cannot be longer (15-bit length) */
-#define TLS_MAX_SANS 128u    /* subjectAltName entries kept (Suricata TLS_MAX_SAN) */
 
 typedef struct tls_dir {
     /* record layer */
@@ -663,17 +662,17 @@ tls_parse_certificate(vg_app_ctx_t *ctx, tls_state_t *st, int dir, const uint8_t
         tls_count(ctx, c_certs);
         if (idx == 0 && side->subject == NULL) {
             bool sans_capped = false;
-            int rc = vg_tls_x509_leaf(side, der, cl, TLS_MAX_SANS, &sans_capped);
+            int rc = vg_tls_x509_leaf(side, der, cl, (uint32_t)VG_MIN(ctx->limits->tls_max_sans,
+                                                                      UINT32_MAX), &sans_capped);
             if (rc == VG_ENOMEM) {
                 tls_count(ctx, c_enomem);
             } else if (rc != VG_OK && !extract_event) {
                 tls_event(ctx, st, dir, TLS_EV_CERTIFICATE_INVALID_DER);
                 extract_event = true;
             }
-            if (sans_capped) {
+            /* counted only: Suricata 8.0 has no anomaly event for this */
+            if (sans_capped)
                 tls_count(ctx, c_lim_sans);
-                tls_event(ctx, st, dir, TLS_EV_TOO_MANY_SUBJECT_ALTERNATIVE_NAMES);
-            }
         }
         idx++;
         if (side->n_certs >= ctx->limits->tls_max_certs) {

@@ -73,6 +73,7 @@
     X(tls_max_certs,             "app-layer.protocols.tls.max-certificates", 16,             "certificates parsed per chain") \
     X(tls_max_extensions,        "app-layer.protocols.tls.max-extensions", 256,              "extensions per hello") \
     X(tls_max_ciphers,           "app-layer.protocols.tls.max-ciphers",    512,              "cipher suites per hello") \
+    X(tls_max_sans,              "app-layer.protocols.tls.max-subjectaltnames", 1024,        "subjectAltName entries kept per certificate") \
     /* files */                                                                                   \
     X(file_max_open,             "file.max-open",                           64,               "files tracked per flow") \
     /* intel */                                                                                   \

@@ -469,6 +469,21 @@ test_limits(void **state)
     vg_app_parser_tls.state_free(st);
     free(der);
 
+    /* subjectAltName entries over tls_max_sans: kept up to the limit, counted */
+    vg_limits_defaults(&lim);
+    lim.tls_max_sans = 1;
+    der = make_cert(&dlen);
+    sf.n = 0;
+    server_flight(&sf, der, dlen, 16384);
+    st = vg_app_parser_tls.state_new(&c);
+    assert_int_equal(feed(st, 1, sf.b, sf.n, 0), VG_OK);
+    tx = st;
+    assert_int_equal(tx->server.n_sans, 1);
+    assert_string_equal(tx->server.sans[0], "test.example");
+    assert_int_equal(counter("app_layer.tls.limit.max_subjectaltnames"), 1);
+    vg_app_parser_tls.state_free(st);
+    free(der);
+
     /* record over tls_max_record: fatal, counted */
     vg_limits_defaults(&lim);
     lim.tls_max_record = 100;
