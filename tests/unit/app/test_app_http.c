@@ -382,7 +382,8 @@ t_http09(void **state)
         {0, "login=foo&password=bar3\r\n"},
         {1, "HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad"},
     };
-    CHECK(s3, "REQUEST_LINE_INVALID|file1 tx0  3 CLOSED|tx0 login=foo&password=bar3  400 req=0 resp=3|");
+    CHECK(s3, "REQUEST_LINE_INVALID|file1 tx0  3 CLOSED|"
+              "tx0 login=foo&password=bar3  400 req=0 resp=3|");
 }
 
 static void
@@ -560,7 +561,8 @@ compressed_case(const char *enc, int wbits)
     uint8_t z[512];
     size_t zn = zcompress((const uint8_t *)text, strlen(text), z, sizeof(z), wbits);
     char hdr[256];
-    snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %zu\r\n\r\n",
+    snprintf(hdr, sizeof(hdr),
+             "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %zu\r\n\r\n",
              enc, zn);
     seg_t s[] = {
         {0, "GET /z HTTP/1.1\r\nHost: h\r\n\r\n"},
@@ -615,7 +617,8 @@ bomb_case(uint64_t limit, uint64_t ratio, size_t plain)
     assert_non_null(z);
     size_t zn = zcompress(zeros, plain, z, plain / 100 + 1024, 15 + 16);
     char hdr[256];
-    snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n",
+    snprintf(hdr, sizeof(hdr),
+             "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n",
              zn);
     seg_t s[] = {
         {0, "GET /bomb HTTP/1.1\r\nHost: h\r\n\r\n"},

@@ -58,7 +58,7 @@ t_uri_table(void **state)
         {"/CaSe",                            "/CaSe",                  "/CaSe",        ""},
         {"/p?q=%41+b&c=%2f",                 "/p?q=A+b&c=/",           "/p",           ""},
         {"/p?q=1#frag",                      "/p?q=1#frag",            "/p",           ""},
-        {"http://Host.com:81/x/../y?z",      "/y?z",                   "/y",           "Host.com:81"},
+        {"http://Host.com:81/x/../y?z",      "/y?z",                   "/y",        "Host.com:81"},
         {"http://user:pw@h/p",               "/p",                     "/p",           "h"},
         {"/a/b/.",                           "/a/b/",                  "/a/b/",        ""},
         {"/a/b/..",                          "/a/",                    "/a/",          ""},
