@@ -38,6 +38,13 @@ vg_attrib_engine_t *vg_attrib_engine_new(const vg_attrib_kb_t *kb, const vg_inte
                                          const vg_limits_t *limits);
 void vg_attrib_engine_free(vg_attrib_engine_t *e);
 
+/* Whether protocol records (dns, http, tls, flow, fileinfo, ...) are
+ * matched against indicators (default: yes, for Suricata's EVE, which has
+ * no intel records). The live path turns it off when vigil's own intel
+ * matcher writes `intel` records: then only alert and intel records are
+ * parsed, everything else is skipped after a memmem. */
+void vg_attrib_engine_match_protocols(vg_attrib_engine_t *e, bool on);
+
 /* Feed one EVE record (one JSON line, not necessarily NUL-terminated).
  * Records that carry no evidence are ignored cheaply. Malformed JSON is
  * counted, never fatal. Single-threaded (the writer thread calls it). */

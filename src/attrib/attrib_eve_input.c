@@ -595,7 +595,7 @@ attrib_eve_feed(vg_attrib_engine_t *e, const char *line, size_t len)
     e->lines++;
     if (line == NULL || len == 0)
         return;
-    bool have_iocs = e->kb->n_iocs > 0 || e->intel != NULL;
+    bool have_iocs = !e->no_protocols && (e->kb->n_iocs > 0 || e->intel != NULL);
     size_t n = peek_event_type(line, len, et, sizeof(et));
     if (n > 0 && strcmp(et, "alert") != 0 && strcmp(et, "intel") != 0 &&
         !(have_iocs && is_protocol(et))) {

@@ -48,6 +48,13 @@ vg_attrib_engine_free(vg_attrib_engine_t *e)
 }
 
 void
+vg_attrib_engine_match_protocols(vg_attrib_engine_t *e, bool on)
+{
+    if (e != NULL)
+        e->no_protocols = !on;
+}
+
+void
 vg_attrib_engine_stats(const vg_attrib_engine_t *e, vg_attrib_stats_t *out)
 {
     memset(out, 0, sizeof(*out));

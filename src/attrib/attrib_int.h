@@ -299,6 +299,7 @@ struct vg_attrib_engine {
     uint64_t lines, json_errors, type_errors, evidence_records, skipped_cheap;
     uint64_t incidents_dropped, units_dropped, units_seen;
     uint64_t units_total;     /* units held, bounded by attrib_max_units_total */
+    bool no_protocols;        /* vg_attrib_engine_match_protocols(e, false) */
 };
 
 int attrib_incident_add(vg_attrib_engine_t *e, const attrib_obs_t *o);

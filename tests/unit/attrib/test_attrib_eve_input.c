@@ -81,6 +81,23 @@ test_cheap_skip(void **state)
     assert_int_equal(st.json_errors, 0);
     vg_attrib_engine_free(e);
     vg_attrib_kb_free(kb);
+
+    /* with indicators, protocol records are parsed unless turned off */
+    kb = fixture_kb();
+    e = vg_attrib_engine_new(kb, NULL, NULL);
+    feed(e, "{\"event_type\": \"dns\", \"broken");
+    vg_attrib_engine_stats(e, &st);
+    assert_int_equal(st.json_errors, 1);
+    vg_attrib_engine_match_protocols(e, false);
+    feed(e, "{\"event_type\": \"dns\", \"broken");
+    feed(e, "{\"timestamp\":\"2019-05-02T10:00:00Z\",\"event_type\":\"dns\",\"src_ip\":"
+            "\"10.1.1.1\",\"dest_ip\":\"10.1.1.53\",\"dns\":{\"rrname\":\"alpha-c2.example\"}}");
+    vg_attrib_engine_stats(e, &st);
+    assert_int_equal(st.json_errors, 1);
+    assert_int_equal(st.skipped_cheap, 2);
+    assert_int_equal(st.evidence_records, 0);
+    vg_attrib_engine_free(e);
+    vg_attrib_kb_free(kb);
 }
 
 static void
