@@ -33,6 +33,8 @@ typedef struct stream_seg {
 #define SD_F_DEPTH      0x0080  /* reassembly depth reached */
 #define SD_F_WSCALE     0x0100  /* this side offered window scaling */
 #define SD_F_NEXTWIN    0x0200  /* next_win valid */
+#define SD_F_TS         0x0400  /* last_ts valid (this side sends TCP timestamps) */
+#define SD_F_ZERO_TS    0x0800  /* its SYN carried tsval 0: timestamps not checked */
 
 typedef struct stream_dir {
     uint32_t isn;
@@ -44,6 +46,8 @@ typedef struct stream_dir {
     uint32_t window;     /* window this side advertises (scaled) */
     uint16_t flags;      /* SD_F_* */
     uint8_t wscale;      /* shift this side announced */
+    uint32_t last_ts;    /* highest valid TSval seen from this side */
+    vg_time_us_t last_ts_time; /* packet time of that TSval (PAWS 24-day rule) */
     uint32_t nsegs;
     uint64_t delivered;  /* bytes delivered incl. gaps (depth accounting) */
     stream_seg_t *segs;  /* sorted by seq, non-overlapping */
@@ -54,6 +58,7 @@ typedef struct stream_dir {
 #define SSN_F_WSCALE    0x02  /* both sides offered window scaling */
 #define SSN_F_ASYNC     0x04  /* only one side is visible (async-oneside) */
 #define SSN_F_TFO       0x08  /* the SYN carried data (TCP Fast Open) */
+#define SSN_F_TIMESTAMP 0x10  /* both sides use TCP timestamps: PAWS checks apply */
 
 struct vg_tcp_session {
     uint8_t state;        /* vg_tcp_state_t */
@@ -77,7 +82,7 @@ struct vg_stream_ctx {
     vg_counter_id_t c_sessions, c_ssn_memcap_drop, c_syn, c_synack, c_rst, c_pseudo,
         c_invalid_checksum, c_midstream_pickups, c_reassembly_gap, c_overlap, c_overlap_diff,
         c_insert_fail, c_segment_memcap_drop, c_ra_memcap, c_depth_reached, c_ack_unseen,
-        c_no_session, c_max_segs, c_invalid_ack, c_retrans, c_rst_invalid;
+        c_no_session, c_max_segs, c_invalid_ack, c_retrans, c_rst_invalid, c_invalid_ts;
 };
 
 /* --- stream_reassembly.c --- */

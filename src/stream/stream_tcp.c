@@ -56,6 +56,7 @@ vg_stream_ctx_new(const vg_limits_t *limits, vg_counters_t *counters, vg_stream_
     s->c_invalid_ack = vg_counter_register("tcp.invalid_ack");
     s->c_retrans = vg_counter_register("tcp.retransmission");
     s->c_rst_invalid = vg_counter_register("tcp.rst_invalid");
+    s->c_invalid_ts = vg_counter_register("tcp.invalid_timestamp");
     return s;
 }
 
@@ -146,6 +147,11 @@ dir_init_syn(stream_dir_t *d, const vg_packet_t *p)
     d->last_ack = p->tcp.seq + 1; /* serial compares need a real baseline, not 0 */
     d->window = p->tcp.win; /* never scaled on a SYN */
     d->flags = keep | SD_F_SEEN | SD_F_BASE | SD_F_SYN;
+    if (p->tcp.has_ts) {
+        d->flags |= SD_F_TS | (p->tcp.tsval == 0 ? SD_F_ZERO_TS : 0);
+        d->last_ts = p->tcp.tsval;
+        d->last_ts_time = p->ts;
+    }
     if (p->tcp.has_wscale) {
         d->flags |= SD_F_WSCALE;
         d->wscale = VG_MIN(p->tcp.wscale, 14);
@@ -252,6 +258,8 @@ ssn_start(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p, bool *more)
     ssn->d[dir].flags |= SD_F_SEEN;
     if (fl & VG_TH_ACK)
         dir_init_at(&ssn->d[rdir], p->tcp.ack);
+    if (p->tcp.has_ts && p->tcp.tsecr != 0)
+        ssn->flags |= SSN_F_TIMESTAMP; /* the peer echoes timestamps: both use them */
     /* Window scale unknown midstream: assume none (windows only bound ACK
      * validation, which is off for midstream sessions). */
     ssn_set_state(f, ssn, VG_TCP_ESTABLISHED);
@@ -286,6 +294,8 @@ ssn_handshake(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
             dir_init_syn(&ssn->d[dir], p);
             if ((ssn->d[dir].flags & SD_F_WSCALE) && (ssn->d[rdir].flags & SD_F_WSCALE))
                 ssn->flags |= SSN_F_WSCALE;
+            if ((ssn->d[dir].flags & SD_F_TS) && (ssn->d[rdir].flags & SD_F_TS))
+                ssn->flags |= SSN_F_TIMESTAMP;
             ssn->d[rdir].last_ack = p->tcp.ack;
             /* The SYN/ACK's (unscaled) window bounds what the client may send. */
             ssn->d[rdir].next_win = p->tcp.ack + p->tcp.win;
@@ -399,6 +409,32 @@ ssn_closing(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
         ssn_flush_both(s, f, p);
 }
 
+/* PAWS (RFC 7323 5.3), as Suricata's default policy: once both sides use
+ * timestamps, a packet whose TSval is older than the last one of its side
+ * is invalid (stream.pkt_invalid_timestamp) and not processed, unless the
+ * last one is more than 24 days old and the packet is the next in line. */
+#define STREAM_PAWS_24DAYS ((vg_time_us_t)24 * 86400 * 1000000)
+
+static bool
+ssn_timestamp_ok(vg_stream_ctx_t *s, struct vg_tcp_session *ssn, vg_packet_t *p)
+{
+    stream_dir_t *x = &ssn->d[p->dir];
+    if (!(ssn->flags & SSN_F_TIMESTAMP) || !p->tcp.has_ts || (x->flags & SD_F_ZERO_TS))
+        return true;
+    if ((x->flags & SD_F_TS) && SEQ_LT(p->tcp.tsval, x->last_ts) &&
+        !(p->tcp.seq == x->next_seq && p->ts > x->last_ts_time + STREAM_PAWS_24DAYS)) {
+        vg_packet_add_event(p, VG_EV_STREAM_PKT_INVALID_TIMESTAMP);
+        vg_counter_inc(s->ctr, s->c_invalid_ts);
+        return false;
+    }
+    if (!(x->flags & SD_F_TS) || SEQ_GT(p->tcp.tsval, x->last_ts)) {
+        x->last_ts = p->tcp.tsval;
+        x->flags |= SD_F_TS;
+    }
+    x->last_ts_time = p->ts;
+    return true;
+}
+
 int
 vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p)
 {
@@ -432,6 +468,8 @@ vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p)
             return VG_OK;
     }
 
+    if (!ssn_timestamp_ok(s, ssn, p))
+        return VG_OK;
     stream_dir_t *x = &ssn->d[dir], *r = &ssn->d[rdir];
     x->flags |= SD_F_SEEN;
     if (!(x->flags & SD_F_BASE))

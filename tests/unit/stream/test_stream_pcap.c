@@ -42,6 +42,8 @@ typedef struct run {
     char state[16];
     char cid[40];
     uint16_t seed;
+    int n_bad_ts;          /* packets tagged stream.pkt_invalid_timestamp */
+    uint64_t bad_ts_cnt;   /* pcap_cnt of the last one */
 } run_t;
 
 static void
@@ -104,6 +106,12 @@ run_pcap(run_t *r, const char *test, uint16_t seed)
         vg_flow_timeout_sweep(t, p.ts);
         if (vg_flow_handle_packet(t, &p) == VG_OK && p.proto == VG_IPPROTO_TCP)
             vg_stream_handle_packet(r->s, &p);
+        for (int i = 0; i < p.n_events; i++) {
+            if (p.events[i] == VG_EV_STREAM_PKT_INVALID_TIMESTAMP) {
+                r->n_bad_ts++;
+                r->bad_ts_cnt = p.pcap_cnt;
+            }
+        }
     }
     vg_capture_close(cap);
     free(p.buf);
@@ -202,6 +210,19 @@ test_fast_open_pcap(void **state)
     assert_int_equal(found, 1);
 }
 
+/* output-eve-anomaly-03/-05: exactly one stream.pkt_invalid_timestamp
+ * anomaly (tshark: the final RST, #10, carries TSval 0). */
+static void
+test_invalid_timestamp_pcap(void **state)
+{
+    (void)state;
+    static run_t r;
+    if (!run_pcap(&r, "output-eve-anomaly-02", 0))
+        skip();
+    assert_int_equal(r.n_bad_ts, 1);
+    assert_int_equal(r.bad_ts_cnt, 10);
+}
+
 int
 main(void)
 {
@@ -209,6 +230,7 @@ main(void)
         cmocka_unit_test(test_bug_2646_02),
         cmocka_unit_test(test_community_id_pcaps),
         cmocka_unit_test(test_fast_open_pcap),
+        cmocka_unit_test(test_invalid_timestamp_pcap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,6 +119,28 @@ h_pkt(harness_t *h, int toserver, uint8_t flags, uint32_t seq, uint32_t ack, con
     return vg_stream_handle_packet(h->s, &h->last);
 }
 
+/* Like h_pkt with TCP timestamps (tsval, tsecr). */
+static int
+h_pkt_ts(harness_t *h, int toserver, uint8_t flags, uint32_t seq, uint32_t ack,
+         const char *payload, uint32_t tsval, uint32_t tsecr)
+{
+    uint32_t len = payload ? (uint32_t)strlen(payload) : 0;
+    h->cnt++;
+    if (toserver)
+        tp_tcp(&h->last, h->cnt, (vg_time_us_t)h->cnt * 1000, CLI, CP, SRV, SP, flags, seq, ack,
+               payload, len);
+    else
+        tp_tcp(&h->last, h->cnt, (vg_time_us_t)h->cnt * 1000, SRV, SP, CLI, CP, flags, seq, ack,
+               payload, len);
+    h->last.tcp.has_ts = true;
+    h->last.tcp.tsval = tsval;
+    h->last.tcp.tsecr = tsecr;
+    int rc = vg_flow_handle_packet(h->t, &h->last);
+    if (rc != VG_OK)
+        return rc;
+    return vg_stream_handle_packet(h->s, &h->last);
+}
+
 static bool
 has_event(const vg_packet_t *p, vg_decode_event_t ev)
 {
@@ -728,6 +750,35 @@ test_rst_in_syn_sent(void **state)
     h_stop(&H);
 }
 
+/* PAWS as suricata-verify output-eve-anomaly-03: a RST with TSval 0 on a
+ * timestamped session is an invalid timestamp and is ignored. */
+static void
+test_paws(void **state)
+{
+    (void)state;
+    h_init(&H);
+    h_start(&H);
+    h_pkt_ts(&H, 1, VG_TH_SYN, CISN, 0, NULL, 1000, 0);
+    h_pkt_ts(&H, 0, VG_TH_SYN | A, SISN, CISN + 1, NULL, 5000, 1000);
+    h_pkt_ts(&H, 1, A, CISN + 1, SISN + 1, NULL, 1001, 5000);
+    vg_flow_t *f = H.last.flow;
+    h_pkt_ts(&H, 1, PA, CISN + 1, SISN + 1, "abc", 1002, 5000);
+    /* an old TSval: replayed/wrapped segment, dropped */
+    h_pkt_ts(&H, 1, PA, CISN + 4, SISN + 1, "XYZ", 900, 5000);
+    assert_true(has_event(&H.last, VG_EV_STREAM_PKT_INVALID_TIMESTAMP));
+    h_pkt_ts(&H, 0, A, SISN + 1, CISN + 4, NULL, 5001, 1002);
+    assert_false(has_event(&H.last, VG_EV_STREAM_PKT_INVALID_TIMESTAMP));
+    assert_int_equal(H.ts_len, 3);
+    h_pkt_ts(&H, 0, VG_TH_RST, SISN + 1, 0, NULL, 0, 1002);
+    assert_true(has_event(&H.last, VG_EV_STREAM_PKT_INVALID_TIMESTAMP));
+    assert_string_equal(vg_stream_state_name(f), "established");
+    assert_int_equal(ctr("tcp.invalid_timestamp"), 2);
+    /* the same RST without timestamps is not checked */
+    h_pkt(&H, 0, VG_TH_RST, SISN + 1, 0, NULL);
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    h_stop(&H);
+}
+
 int
 main(void)
 {
@@ -756,6 +807,7 @@ main(void)
         cmocka_unit_test(test_high_isn),
         cmocka_unit_test(test_fast_open),
         cmocka_unit_test(test_rst_in_syn_sent),
+        cmocka_unit_test(test_paws),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
