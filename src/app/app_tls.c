@@ -230,7 +230,7 @@ vg_tls_version_name(uint16_t v, char *buf, size_t buflen)
     else if (v >= 0x7f10 && v <= 0x7f1c)
         snprintf(buf, buflen, "TLS 1.3 draft-%u", (unsigned)(v & 0xff));
     else
-        snprintf(buf, buflen, "0x%04x", (unsigned)v);
+        snprintf(buf, buflen, "%u", (unsigned)v);
     return buf;
 }
 
@@ -353,6 +353,8 @@ tls_ext_alpn(vg_app_ctx_t *ctx, tls_state_t *st, int dir, vg_tls_side_t *side, v
         if (n > vg_cur_left(&l))
             break; /* Suricata skips a protocol that overruns the list */
         const uint8_t *p = vg_cur_take(&l, n);
+        if (n == 0)
+            continue; /* Suricata keeps no empty protocol name */
         if (side->n_alpns >= ctx->limits->tls_max_extensions)
             break;
         char **na = realloc(side->alpns, sizeof(char *) * (side->n_alpns + 1));
@@ -396,6 +398,8 @@ tls_ext_supported_versions(vg_app_ctx_t *ctx, tls_state_t *st, int dir, vg_tls_s
             /* Suricata: the first (preferred) valid version is the client's */
             if (!picked && tls_version_valid(v)) {
                 side->version = v;
+                if (v > side->hs_version)
+                    side->hs_version = v;
                 picked = true;
             }
         }
@@ -454,9 +458,12 @@ tls_parse_hello(vg_app_ctx_t *ctx, tls_state_t *st, int dir, const uint8_t *msg,
         return;
     }
     side->hello_seen = true;
+    side->tls_hello = true;
     side->version = version;
     if (first_hello)
         side->hello_version = version;
+    if (!vg_tls_is_grease(version) && version > side->hs_version)
+        side->hs_version = version;
     tx->flags |= client_hello ? VG_TLS_F_CLIENT_HELLO : VG_TLS_F_SERVER_HELLO;
     if (!client_hello && (version == VG_TLS_VERSION_13 || (version >> 8) == 0x7f))
         tx->flags |= VG_TLS_F_LOG_WITHOUT_CERT;

@@ -63,6 +63,10 @@ typedef struct vg_tls_side {
     uint16_t *sigalgs;         /* signature_algorithms in wire order (GREASE kept, as JA4 wants) */
     uint32_t n_sigalgs;
     uint16_t sv_max;           /* highest supported_versions value (not GREASE), 0 = none */
+    uint16_t hs_version;       /* Suricata's handshake version (EVE *_handshake.version):
+                                * client: max(legacy version, first valid supported
+                                * version); server: the ServerHello legacy version */
+    bool tls_hello;            /* a TLS (not SSLv2) hello was parsed */
     bool has_sni_ext;          /* SNI extension present (JA4 'd') */
     uint8_t session_id[32];
     uint8_t session_id_len;
@@ -110,7 +114,8 @@ typedef struct vg_tls_tx {
 } vg_tls_tx_t;
 
 /* Suricata's name of a version: "TLSv1", "TLS 1.2", "TLS 1.3", "TLS 1.3 draft-28",
- * "SSLv3", "UNDETERMINED", else "0xNNNN". buf >= 24 bytes; returns buf. */
+ * "SSLv3", "UNDETERMINED", else the number in decimal (Suricata 8's
+ * SSLVersionToString). buf >= 24 bytes; returns buf. */
 const char *vg_tls_version_name(uint16_t version, char *buf, size_t buflen);
 
 /* Whether Suricata would write a `tls` record for this tx: a leaf certificate

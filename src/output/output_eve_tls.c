@@ -147,6 +147,19 @@ tls_u16_array(vg_jw_t *jw, const char *key, const uint16_t *v, uint32_t n)
     vg_jw_close_array(jw);
 }
 
+/* handshake "version": Suricata writes it only for a version it names */
+static void
+tls_hs_version(vg_jw_t *jw, uint16_t v)
+{
+    char vbuf[32];
+    if (v == 0)
+        return;
+    vg_tls_version_name(v, vbuf, sizeof(vbuf));
+    if (vbuf[0] >= '0' && vbuf[0] <= '9')
+        return;
+    vg_jw_str(jw, "version", vbuf);
+}
+
 void
 vg_eve_tls_tx(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_app_event_t *ev)
 {
@@ -210,21 +223,20 @@ vg_eve_tls_tx(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_app_event_t *ev)
         tls_alpns(jw, "client_alpns", cl);
     if (f & VG_EVE_TLS_F_SERVER_ALPNS)
         tls_alpns(jw, "server_alpns", sv);
-    if ((f & VG_EVE_TLS_F_CLIENT_HANDSHAKE) && cl->hello_seen &&
-        (cl->n_ciphers || cl->n_exts || cl->n_sigalgs)) {
+    /* Suricata's handshake params: written once a TLS hello was parsed; the
+     * version key only for a known version */
+    if ((f & VG_EVE_TLS_F_CLIENT_HANDSHAKE) && cl->tls_hello) {
         vg_jw_open_object(jw, "client_handshake");
-        vg_jw_str(jw, "version", vg_tls_version_name(cl->hello_version, vbuf, sizeof(vbuf)));
+        tls_hs_version(jw, cl->hs_version);
         tls_u16_array(jw, "ciphers", cl->ciphers, cl->n_ciphers);
         tls_u16_array(jw, "exts", cl->exts, cl->n_exts);
         tls_u16_array(jw, "sig_algs", cl->sigalgs, cl->n_sigalgs);
         vg_jw_close_object(jw);
     }
-    if ((f & VG_EVE_TLS_F_SERVER_HANDSHAKE) && sv->hello_seen &&
-        (sv->n_ciphers || sv->n_exts)) {
+    if ((f & VG_EVE_TLS_F_SERVER_HANDSHAKE) && sv->tls_hello) {
         vg_jw_open_object(jw, "server_handshake");
-        vg_jw_str(jw, "version", vg_tls_version_name(sv->hello_version, vbuf, sizeof(vbuf)));
-        if (sv->n_ciphers)
-            vg_jw_uint(jw, "cipher", sv->ciphers[0]);
+        tls_hs_version(jw, sv->hs_version);
+        vg_jw_uint(jw, "cipher", sv->n_ciphers ? sv->ciphers[0] : 0);
         tls_u16_array(jw, "exts", sv->exts, sv->n_exts);
         vg_jw_close_object(jw);
     }

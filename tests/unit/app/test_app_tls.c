@@ -576,7 +576,7 @@ test_probe_and_versions(void **state)
     assert_string_equal(vg_tls_version_name(0x7f13, b, sizeof(b)), "TLS 1.3 draft-19");
     assert_string_equal(vg_tls_version_name(0x7f1c, b, sizeof(b)), "TLS 1.3 draft-28");
     assert_string_equal(vg_tls_version_name(0, b, sizeof(b)), "UNDETERMINED");
-    assert_string_equal(vg_tls_version_name(0x1234, b, sizeof(b)), "0x1234");
+    assert_string_equal(vg_tls_version_name(0x1234, b, sizeof(b)), "4660");
     assert_true(vg_tls_is_grease(0x0a0a));
     assert_true(vg_tls_is_grease(0xfafa));
     assert_false(vg_tls_is_grease(0x0a1a));

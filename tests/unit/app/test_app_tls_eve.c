@@ -218,6 +218,16 @@ test_tls13_no_cert(void **state)
     assert_null(json_object_get(t, "session_resumed"));
     assert_memory_equal(jstr(t, "ja4"), "t13d", 4);
     json_decref(root);
+    /* handshake objects: the client's version includes supported_versions,
+     * the server's is the ServerHello legacy version (Suricata) */
+    cfg.tls_custom = VG_EVE_TLS_F_CLIENT_HANDSHAKE | VG_EVE_TLS_F_SERVER_HANDSHAKE;
+    t = eve(st, &cfg, &root, text, sizeof(text));
+    assert_string_equal(jstr(json_object_get(t, "client_handshake"), "version"), "TLS 1.3");
+    assert_string_equal(jstr(json_object_get(t, "server_handshake"), "version"), "TLS 1.2");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "server_handshake"),
+                                                        "cipher")),
+                     0x1301);
+    json_decref(root);
     vg_app_parser_tls.state_free(st);
 }
 
