@@ -207,6 +207,7 @@ typedef struct attrib_params {
     double infra_cap;
     double type_cap[ATTRIB_EV_TYPES];
     double commodity_share; /* items used by more than this share of groups ~ 0 */
+    double time_llr;        /* soft prior: incident within a campaign window (+-1 y) of G */
     double temperature;     /* calibration: profile-evidence log-odds divided by this */
     double calib_bias;      /* calibration: added when profile evidence is present (Platt) */
     bool net_only;          /* techniques: only network-observable ones count */
@@ -246,6 +247,8 @@ typedef struct attrib_result {
     unsigned flags;
     int n_types_for;     /* evidence types supporting the judged actor */
     int conflict_group;  /* group another type points to, -1 */
+    int time_campaign;   /* campaign of the judged actor whose window covers the incident, -1 */
+    double time_llr;     /* its (soft) contribution, nats */
     double *unit_llr;    /* per unit LLR for the judged actor (n_units), caller frees */
 } attrib_result_t;
 

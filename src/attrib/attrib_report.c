@@ -248,6 +248,14 @@ attrib_report_text(FILE *f, const vg_attrib_kb_t *kb, const attrib_incident_t *i
         }
         if (inc->n_units > 40)
             fprintf(f, "    ... %zu more units\n", inc->n_units - 40);
+        if (r->time_campaign >= 0) {
+            const attrib_campaign_t *cp = &kb->camps[r->time_campaign];
+            attrib_fmt_date(cp->first, d1, sizeof(d1));
+            attrib_fmt_date(cp->last, d2, sizeof(d2));
+            fprintf(f, "    %+6.1f dB  time       incident within a year of %s (%s, %s … %s); "
+                       "soft prior, not counted as an evidence type\n",
+                    r->time_llr * DB_PER_NAT, cp->name, cp->ext, d1, d2);
+        }
         free(ord);
     }
     would_change(kb, r, buf, sizeof(buf));

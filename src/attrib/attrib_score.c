@@ -37,6 +37,7 @@ attrib_params_default(attrib_params_t *p)
     p->type_cap[ATTRIB_EV_SOFTWARE] = 40.0;
     p->type_cap[ATTRIB_EV_INFRA] = 1.5;
     p->commodity_share = 0.15;
+    p->time_llr = 0.3;     /* ~1.3 dB: activity windows are soft (ATT&CK dates are coarse) */
     p->temperature = 3.0;  /* fitted on the evaluation, network-observable (eval/RESULTS.md) */
     p->net_only = true;
 }
@@ -200,6 +201,20 @@ unit_llr(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr, const attrib_par
     return 0.0;
 }
 
+/* A campaign attributed to g whose window (+- one year) covers t, or -1. */
+static int
+time_camp(const vg_attrib_kb_t *kb, size_t g, vg_time_us_t t)
+{
+    const int64_t year = 365LL * 86400 * 1000000;
+    for (size_t c = 0; c < kb->n_camps; c++) {
+        const attrib_campaign_t *cp = &kb->camps[c];
+        if (cp->group == (int)g && cp->first > 0 && t >= cp->first - year &&
+            t <= (cp->last > 0 ? cp->last : cp->first) + year)
+            return (int)c;
+    }
+    return -1;
+}
+
 int
 attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
                    const attrib_params_t *p, const attrib_unit_t *units, size_t n_units,
@@ -209,6 +224,7 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
     memset(res, 0, sizeof(*res));
     res->judged = -1;
     res->conflict_group = -1;
+    res->time_campaign = -1;
     double *L = calloc(ng + 1, sizeof(double));
     double *bt = calloc((ng + 1) * ATTRIB_EV_TYPES, sizeof(double));
     double *tmp = calloc(n_units + 1, sizeof(double));
@@ -220,6 +236,10 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
         free(counts);
         return VG_ENOMEM;
     }
+    vg_time_us_t t_inc = 0; /* incident start: earliest unit */
+    for (size_t u = 0; u < n_units; u++)
+        if (units[u].first > 0 && (t_inc == 0 || units[u].first < t_inc))
+            t_inc = units[u].first;
     bool has_prof = false;
     for (size_t u = 0; u < n_units; u++) {
         counts[u] = unit_counts(kb, p, units, n_units, u);
@@ -268,6 +288,8 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
         L[g] = base + by[ATTRIB_EV_INDICATOR] + by[ATTRIB_EV_INFRA] + prof / p->temperature;
         if (has_prof)
             L[g] += p->calib_bias;
+        if (t_inc > 0 && time_camp(kb, g, t_inc) >= 0)
+            L[g] += p->time_llr;
         if (rank_out != NULL)
             rank_out[g] = L[g];
     }
@@ -368,7 +390,11 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
             if (pj > 0.55)
                 pj = 0.55;
         }
-        res->p_judged = pj > 0.99 ? 0.99 : pj; /* the scale ends at "almost certain" (99 %) */
+        res->p_judged = pj > 0.99 ? 0.99 : pj;
+        if (t_inc > 0) {
+            res->time_campaign = time_camp(kb, (size_t)h->group, t_inc);
+            res->time_llr = res->time_campaign >= 0 ? p->time_llr : 0.0;
+        } /* the scale ends at "almost certain" (99 %) */
     } else {
         res->judged = -1;
         res->p_judged = res->p_unknown;

@@ -235,6 +235,32 @@ test_net_only_and_subtechnique_unit(void **state)
     vg_attrib_kb_free(kb);
 }
 
+static void
+test_time_window_soft(void **state)
+{
+    (void)state;
+    vg_attrib_kb_t *kb = fixture_kb();
+    attrib_params_t p;
+    attrib_params_default(&p);
+    int ga = attrib_kb_find_group(kb, "G9001");
+    attrib_unit_t in = ioc_unit_of(ga, "a", true), out = in;
+    in.first = in.last = 1551398400000000LL;  /* 2019-03-01: inside C9001's window */
+    out.first = out.last = 1735689600000000LL; /* 2025-01-01: years after it */
+    attrib_result_t a, b;
+    attrib_score_units(kb, &kb->prof, &p, &in, 1, &a, NULL);
+    attrib_score_units(kb, &kb->prof, &p, &out, 1, &b, NULL);
+    assert_int_equal(a.judged, ga);
+    assert_int_equal(a.time_campaign, 0);
+    assert_true(a.time_llr > 0);
+    assert_int_equal(b.time_campaign, -1);
+    assert_true(p_of(&a, ga) > p_of(&b, ga));
+    /* soft: it does not count as an evidence type */
+    assert_int_equal(a.n_types_for, b.n_types_for);
+    attrib_result_fini(&a);
+    attrib_result_fini(&b);
+    vg_attrib_kb_free(kb);
+}
+
 int
 main(void)
 {
@@ -247,6 +273,7 @@ main(void)
         cmocka_unit_test(test_conflict_flags_false_flag),
         cmocka_unit_test(test_shared_and_warninglisted),
         cmocka_unit_test(test_net_only_and_subtechnique_unit),
+        cmocka_unit_test(test_time_window_soft),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
