@@ -141,6 +141,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p.tcp.win = (uint16_t)(sd ^ ad);
         p.tcp.has_wscale = (flags & 0x40) != 0;
         p.tcp.wscale = (uint8_t)(ad & 31);
+        /* CWR bit doubles as "has timestamps": TSval mostly rising, sometimes
+         * stepping back or 0 (PAWS paths) */
+        p.tcp.has_ts = (flags & 0x80) != 0;
+        p.tcp.tsval = (uint32_t)cnt * 16u - (sd & 0x3f) * ((ad & 1) ? 64u : 0u);
+        p.tcp.tsecr = (uint32_t)cnt * 8u;
         p.payload = len ? data + off : NULL;
         p.payload_len = len;
         p.caplen = 54 + len;
