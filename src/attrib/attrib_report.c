@@ -351,6 +351,13 @@ attrib_report_eve(const vg_attrib_kb_t *kb, const attrib_incident_t *inc, int nu
         json_array_append_new(ev, o);
     }
     json_object_set_new(a, "evidence", ev);
+    if (r->time_campaign >= 0) {
+        json_t *tp = json_object();
+        json_object_set_new(tp, "campaign", json_string(kb->camps[r->time_campaign].name));
+        json_object_set_new(tp, "attack_id", json_string(kb->camps[r->time_campaign].ext));
+        json_object_set_new(tp, "weight_db", json_real(round(r->time_llr * DB_PER_NAT * 10) / 10));
+        json_object_set_new(a, "time_prior", tp);
+    }
     json_t *fl = json_array();
     flags_str(r->flags, buf, sizeof(buf));
     for (char *tok = strtok(buf, ", "); tok != NULL; tok = strtok(NULL, ", "))
