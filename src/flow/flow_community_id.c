@@ -52,6 +52,12 @@ cid_icmp6_counterpart(uint8_t type)
     }
 }
 
+int
+flow_icmp_counterpart(uint8_t proto, uint8_t type)
+{
+    return proto == VG_IPPROTO_ICMP ? cid_icmp4_counterpart(type) : cid_icmp6_counterpart(type);
+}
+
 static void
 cid_base64(const uint8_t *in, size_t n, char *out, size_t outlen)
 {
@@ -86,8 +92,7 @@ vg_flow_community_id_raw(const vg_addr_t *src, const vg_addr_t *dst, uint16_t sp
 
     if (proto == VG_IPPROTO_ICMP || proto == VG_IPPROTO_ICMPV6) {
         /* sp = type, dp = code on input */
-        int cp = proto == VG_IPPROTO_ICMP ? cid_icmp4_counterpart((uint8_t)sp)
-                                          : cid_icmp6_counterpart((uint8_t)sp);
+        int cp = flow_icmp_counterpart(proto, (uint8_t)sp);
         if (cp >= 0)
             dp = (uint16_t)cp;
         else

@@ -31,8 +31,15 @@ flow_proto_has_ports(uint8_t proto)
     return proto == VG_IPPROTO_TCP || proto == VG_IPPROTO_UDP || proto == VG_IPPROTO_SCTP;
 }
 
-/* Ports of a packet as used in the flow key: 0/0 for protocols without
- * ports (ICMP included: Suricata keys ICMP by addresses only, see NOTES.md)
+/* Request/response counterpart of an ICMP/ICMPv6 type (echo <-> echo
+ * reply, ...), -1 if none: the spec tables of Community ID, which are also
+ * what Suricata's ICMPv4/6GetCounterpart pair up. */
+int flow_icmp_counterpart(uint8_t proto, uint8_t type);
+
+/* Ports of a packet as used in the flow key. ICMP/ICMPv6 use Suricata's
+ * "ports": (type, counterpart type or 0), so a request and its reply meet
+ * in one flow while a request in the other direction starts another one
+ * (suricata-verify flow-pkt-recursion). 0/0 for protocols without ports
  * and for an SCTP packet whose header was not decoded. */
 static inline void
 flow_packet_ports(const vg_packet_t *p, uint16_t *sp, uint16_t *dp)
@@ -40,6 +47,11 @@ flow_packet_ports(const vg_packet_t *p, uint16_t *sp, uint16_t *dp)
     if (flow_proto_has_ports(p->proto) && (p->flags & VG_PKT_HAS_L4)) {
         *sp = p->sp;
         *dp = p->dp;
+    } else if ((p->proto == VG_IPPROTO_ICMP || p->proto == VG_IPPROTO_ICMPV6) &&
+               (p->flags & VG_PKT_HAS_L4)) {
+        int cp = flow_icmp_counterpart(p->proto, p->icmp_type);
+        *sp = p->icmp_type;
+        *dp = cp >= 0 ? (uint16_t)cp : 0;
     } else {
         *sp = 0;
         *dp = 0;

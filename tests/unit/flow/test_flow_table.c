@@ -484,6 +484,58 @@ test_vlan_key(void **state)
     free(c);
 }
 
+/* suricata-verify flow-pkt-recursion (use-for-tracking=false expectation):
+ * 1->2 echo, 2->1 reply, 2->1 echo, 1->2 reply make two ICMP flows of one
+ * packet each way. */
+static void
+test_icmp_type_keying(void **state)
+{
+    (void)state;
+    vg_limits_t l;
+    vg_limits_defaults(&l);
+    vg_counters_t *c = calloc(1, sizeof(*c));
+    vg_flow_table_t *t = vg_flow_table_new(&l, c, NULL, NULL);
+    vg_packet_t p;
+    const char *src[] = { "1.1.1.1", "2.2.2.2", "2.2.2.2", "1.1.1.1" };
+    const char *dst[] = { "2.2.2.2", "1.1.1.1", "1.1.1.1", "2.2.2.2" };
+    uint8_t type[] = { 8, 0, 8, 0 };
+    vg_flow_t *fl[4];
+    uint8_t dir[4];
+    for (int i = 0; i < 4; i++) {
+        tp_l4(&p, (uint64_t)i + 1, S(1), VG_IPPROTO_ICMP, src[i], 0, dst[i], 0);
+        p.icmp_type = type[i];
+        assert_int_equal(vg_flow_handle_packet(t, &p), VG_OK);
+        fl[i] = p.flow;
+        dir[i] = p.dir;
+    }
+    assert_int_equal(vg_flow_table_count(t), 2);
+    assert_ptr_equal(fl[0], fl[1]);
+    assert_ptr_equal(fl[2], fl[3]);
+    assert_ptr_not_equal(fl[0], fl[2]);
+    assert_int_equal(dir[1], VG_DIR_TOCLIENT);
+    assert_int_equal(dir[3], VG_DIR_TOCLIENT);
+    assert_int_equal(fl[0]->pkts[0], 1);
+    assert_int_equal(fl[0]->pkts[1], 1);
+    /* one-way types (unreachable) between the same hosts: a flow of their own */
+    tp_l4(&p, 5, S(1), VG_IPPROTO_ICMP, "2.2.2.2", 0, "1.1.1.1", 0);
+    p.icmp_type = 3;
+    p.icmp_code = 1;
+    vg_flow_handle_packet(t, &p);
+    assert_int_equal(vg_flow_table_count(t), 3);
+    /* ICMPv6 echo pair */
+    tp_l4(&p, 6, S(1), VG_IPPROTO_ICMPV6, "fe80::1", 0, "fe80::2", 0);
+    p.icmp_type = 128;
+    vg_flow_handle_packet(t, &p);
+    vg_flow_t *f6 = p.flow;
+    tp_l4(&p, 7, S(1), VG_IPPROTO_ICMPV6, "fe80::2", 0, "fe80::1", 0);
+    p.icmp_type = 129;
+    vg_flow_handle_packet(t, &p);
+    assert_ptr_equal(p.flow, f6);
+    assert_int_equal(p.dir, VG_DIR_TOCLIENT);
+    vg_flow_table_free(t);
+    free(c);
+}
+
 int
 main(void)
 {
@@ -501,6 +553,7 @@ main(void)
         cmocka_unit_test(test_proto_names),
         cmocka_unit_test(test_on_end_may_touch_flow),
         cmocka_unit_test(test_vlan_key),
+        cmocka_unit_test(test_icmp_type_keying),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
