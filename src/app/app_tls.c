@@ -63,7 +63,7 @@ static const char *const tls_event_names[TLS_EV_COUNT] = {
 static vg_counter_id_t c_ev[TLS_EV_COUNT];
 static vg_counter_id_t c_records, c_app_records, c_handshakes, c_certs, c_lim_record,
     c_lim_handshake, c_lim_certs, c_lim_ciphers, c_lim_exts, c_lim_sans, c_enomem, c_gap,
-    c_parse_error, c_tx;
+    c_parse_error;
 static bool c_registered;
 
 static void
@@ -90,7 +90,6 @@ tls_register_counters(void)
     c_enomem = vg_counter_register("app_layer.tls.enomem");
     c_gap = vg_counter_register("app_layer.tls.gap");
     c_parse_error = vg_counter_register("app_layer.tls.parse_error");
-    c_tx = vg_counter_register("app_layer.tx.tls");
     c_registered = true;
 }
 
@@ -720,7 +719,7 @@ tls_emit_tx(vg_app_ctx_t *ctx, tls_state_t *st, int dir)
     if (st->emitted)
         return;
     st->emitted = true;
-    tls_count(ctx, c_tx);
+    /* app_layer.tx.tls is counted by the dispatcher */
     if (ctx->emit == NULL)
         return;
     vg_app_event_t ev = {.kind = VG_APP_EV_TX, .proto = VG_ALPROTO_TLS, .dir = dir, .tx_id = 0,
