@@ -123,6 +123,15 @@ int vg_flow_handle_packet(vg_flow_table_t *t, vg_packet_t *p);
  * nothing is due; call once per packet or per batch. */
 void vg_flow_timeout_sweep(vg_flow_table_t *t, vg_time_us_t now);
 
+/* Reverse a flow's roles: the server becomes the client (Suricata's
+ * FlowSwap, used when an app parser sees that the first packet was a
+ * response, e.g. a DNS answer). Swaps the key's endpoints and every
+ * per-direction field; the flow stays in its bucket (the hash is
+ * symmetric). Only for flows without a TCP session (f->tcp == NULL): TCP
+ * direction is settled by the handshake. The caller flips p->dir of the
+ * packet in hand. Returns VG_OK or VG_DECLINED (TCP session present). */
+int vg_flow_swap(vg_flow_t *f);
+
 /* Mark a flow closed (FIN/RST seen both ways) so the closed timeout applies. */
 void vg_flow_set_state(vg_flow_t *f, vg_flow_state_t st);
 

@@ -379,6 +379,35 @@ vg_flow_set_state(vg_flow_t *f, vg_flow_state_t st)
     }
 }
 
+#define FLOW_SWAP(a, b)                                                                       \
+    do {                                                                                      \
+        __typeof__(a) tmp_ = (a);                                                             \
+        (a) = (b);                                                                            \
+        (b) = tmp_;                                                                           \
+    } while (0)
+
+int
+vg_flow_swap(vg_flow_t *f)
+{
+    if (f->tcp != NULL)
+        return VG_DECLINED;
+    FLOW_SWAP(f->key.src, f->key.dst);
+    FLOW_SWAP(f->key.sp, f->key.dp);
+    FLOW_SWAP(f->pkts[0], f->pkts[1]);
+    FLOW_SWAP(f->bytes[0], f->bytes[1]);
+    FLOW_SWAP(f->tcp_flags[0], f->tcp_flags[1]);
+    FLOW_SWAP(f->min_ttl[0], f->min_ttl[1]);
+    FLOW_SWAP(f->max_ttl[0], f->max_ttl[1]);
+    FLOW_SWAP(f->alproto_ts, f->alproto_tc);
+    FLOW_SWAP(f->key.icmp_type, f->icmp_type_tc);
+    FLOW_SWAP(f->key.icmp_code, f->icmp_code_tc);
+    if (f->pkts[1] > 0)
+        f->flags |= VG_FLOW_F_SEEN_TOCLIENT;
+    else
+        f->flags &= (uint8_t)~VG_FLOW_F_SEEN_TOCLIENT;
+    return VG_OK;
+}
+
 static void
 flow_init_key(vg_flow_t *f, const vg_packet_t *p, uint16_t sp, uint16_t dp, bool swap)
 {

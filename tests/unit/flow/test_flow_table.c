@@ -536,6 +536,39 @@ test_icmp_type_keying(void **state)
     free(c);
 }
 
+static void
+test_swap(void **state)
+{
+    (void)state;
+    vg_limits_t l;
+    vg_limits_defaults(&l);
+    vg_counters_t *c = calloc(1, sizeof(*c));
+    vg_flow_table_t *t = vg_flow_table_new(&l, c, NULL, NULL);
+    vg_packet_t p;
+    /* a DNS answer seen first */
+    tp_l4(&p, 1, S(1), VG_IPPROTO_UDP, "8.8.8.8", 53, "10.0.0.1", 5555);
+    p.caplen = 100;
+    vg_flow_handle_packet(t, &p);
+    vg_flow_t *f = p.flow;
+    assert_int_equal(f->key.sp, 53);
+    assert_int_equal(vg_flow_swap(f), VG_OK);
+    p.dir = VG_DIR_TOCLIENT;
+    assert_int_equal(f->key.sp, 5555);
+    assert_int_equal(f->key.dp, 53);
+    assert_int_equal(f->pkts[VG_DIR_TOCLIENT], 1);
+    assert_int_equal(f->bytes[VG_DIR_TOCLIENT], 100);
+    assert_int_equal(f->pkts[VG_DIR_TOSERVER], 0);
+    assert_true(f->flags & VG_FLOW_F_SEEN_TOCLIENT);
+    /* the next query finds the same flow, now toserver */
+    tp_l4(&p, 2, S(2), VG_IPPROTO_UDP, "10.0.0.1", 5555, "8.8.8.8", 53);
+    vg_flow_handle_packet(t, &p);
+    assert_ptr_equal(p.flow, f);
+    assert_int_equal(p.dir, VG_DIR_TOSERVER);
+    assert_int_equal(f->state, VG_FLOW_STATE_ESTABLISHED);
+    vg_flow_table_free(t);
+    free(c);
+}
+
 int
 main(void)
 {
@@ -554,6 +587,7 @@ main(void)
         cmocka_unit_test(test_on_end_may_touch_flow),
         cmocka_unit_test(test_vlan_key),
         cmocka_unit_test(test_icmp_type_keying),
+        cmocka_unit_test(test_swap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
