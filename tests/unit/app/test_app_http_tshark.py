@@ -48,11 +48,21 @@ def tshark_fields(pcap, flt, fields):
     args = ['tshark', '-n', '-r', pcap, '-Y', flt, '-T', 'fields', '-E', 'occurrence=f']
     for f in fields:
         args += ['-e', f]
-    out = subprocess.run(args, capture_output=True, text=True, errors='replace', timeout=300)
+    out = subprocess.run(args, capture_output=True, text=True, errors='replace', timeout=180)
     rows = []
     for line in out.stdout.splitlines():
         rows.append(tuple(line.split('\t')))
     return rows
+
+
+def tshark_lists(pcap):
+    """(Counter of (host, uri) requests, Counter of status codes) from tshark."""
+    treq = collections.Counter(
+        (norm_host(r[0]) if r else '', r[1] if len(r) > 1 else '')
+        for r in tshark_fields(pcap, 'http.request and tcp', ['http.host', 'http.request.uri']))
+    tst = collections.Counter(r[0] for r in tshark_fields(
+        pcap, 'http.response and tcp', ['http.response.code']) if r and r[0])
+    return treq, tst
 
 
 def vigil_http(vigil, pcap, tmp):
@@ -105,6 +115,7 @@ def materialize(path, tmp):
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)
     argv = sys.argv[1:]
     verbose = '-v' in argv
     quick = '--quick' in argv
@@ -154,12 +165,12 @@ def main():
             for pcap in files:
                 if not os.path.exists(pcap):
                     continue
-                treq = collections.Counter(
-                    (norm_host(r[0]) if r else '', r[1] if len(r) > 1 else '')
-                    for r in tshark_fields(pcap, 'http.request and tcp', ['http.host',
-                                                                  'http.request.uri']))
-                tst = collections.Counter(r[0] for r in tshark_fields(
-                    pcap, 'http.response and tcp', ['http.response.code']) if r and r[0])
+                try:
+                    treq, tst = tshark_lists(pcap)
+                except subprocess.TimeoutExpired:
+                    print('SKIP %s: tshark timed out' % os.path.relpath(src, shared))
+                    skipped += 1
+                    continue
                 if not treq and not tst:
                     continue
                 vreq, vst = vigil_http(vigil, pcap, tmp)
