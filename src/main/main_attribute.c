@@ -14,7 +14,7 @@
 #include "intel/intel.h"
 #include "core/core.h"
 #include "core/core_limits.h"
-#include "vg_config.h"
+#include "main/main_live_attrib.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -162,11 +162,8 @@ vg_main_attribute(int argc, char **argv)
         fprintf(stderr, "vigil attribute: cannot build the knowledge base (out of memory)\n");
         goto out_kb;
     }
-    if (sponsors == NULL) {
-        static const char def[] = VG_SOURCE_ROOT "/data/actor-sponsors.json";
-        if (access(def, R_OK) == 0)
-            sponsors = def;
-    }
+    if (sponsors == NULL)
+        sponsors = vg_main_default_sponsors();
     if (sponsors != NULL && vg_attrib_kb_load_sponsors(kb, sponsors, err, sizeof(err)) != VG_OK)
         fprintf(stderr, "vigil attribute: %s (sponsor claims not shown)\n", err);
     fprintf(stderr, "vigil attribute: knowledge base: %zu intrusion sets, %zu techniques and "
