@@ -105,16 +105,20 @@ ring_try_pop(ring_t *r, msg_t *m)
     return true;
 }
 
-/* Back off while a ring is full/empty: spin briefly, then sleep, so idle
- * threads do not steal the (few) cores from the busy ones. */
+/* Back off while a ring is full/empty: yield a few times, then sleep,
+ * doubling from 50 us up to 1.6 ms the longer the wait lasts, so idle
+ * threads (a quiet live interface) cost next to no CPU while a busy
+ * pipeline never sleeps long. */
 static void
 pipe_backoff(unsigned *spins)
 {
-    if (++*spins < 64) {
+    unsigned n = ++*spins;
+    if (n < 64) {
         sched_yield();
         return;
     }
-    struct timespec ts = {0, 50 * 1000};
+    unsigned shift = VG_MIN((n - 64) / 16, 5u);
+    struct timespec ts = {0, (50L * 1000) << shift};
     nanosleep(&ts, NULL);
 }
 
