@@ -365,7 +365,8 @@ attrib_report_eve(const vg_attrib_kb_t *kb, const attrib_incident_t *inc, int nu
     json_object_set_new(a, "flags", fl);
     would_change(kb, r, buf, sizeof(buf));
     json_object_set_new(a, "would_change", json_string(buf));
-    char *s = json_dumps(root, JSON_COMPACT);
+    /* 6 significant digits: probabilities print as 0.79, not 0.79000000000000004 */
+    char *s = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6));
     json_decref(root);
     if (s != NULL && max_record > 0 && strlen(s) > max_record) {
         free(s); /* too big for one record: callers count it */

@@ -26,6 +26,7 @@
 #endif
 #ifdef VG_HAVE_INTEL
 #include "intel/intel.h"
+#include "main/main_live_attrib.h"
 #endif
 #ifdef VG_HAVE_INTEL_MATCH
 #include "intel/intel_match.h"
@@ -141,19 +142,30 @@ typedef struct writer {
     size_t queued;
     bool done;
     uint64_t lines;
+    vg_live_attrib_t *attrib; /* --intel runs: every line written also feeds attribution */
 } writer_t;
 
 static void
-sink_write_lines(vg_sink_t *sink, const char *buf, size_t len, uint64_t *lines)
+sink_write_lines(writer_t *wr, const char *buf, size_t len)
 {
     size_t off = 0;
     while (off < len) {
         const char *nl = memchr(buf + off, '\n', len - off);
         size_t n = nl ? (size_t)(nl - (buf + off)) : len - off;
-        (void)vg_sink_write(sink, buf + off, n);
-        (*lines)++;
+        (void)vg_sink_write(wr->sink, buf + off, n);
+        vg_live_attrib_feed(wr->attrib, buf + off, n);
+        wr->lines++;
         off += n + 1;
     }
+}
+
+/* attribution records at the end of the run: to the sink, not fed back */
+static void
+attrib_write_line(void *user, const char *line, size_t len)
+{
+    writer_t *wr = user;
+    (void)vg_sink_write(wr->sink, line, len);
+    wr->lines++;
 }
 
 static void *
@@ -173,7 +185,7 @@ writer_main(void *arg)
         wr->queued--;
         pthread_cond_signal(&wr->cv_space);
         pthread_mutex_unlock(&wr->mu);
-        sink_write_lines(wr->sink, c->data, c->len, &wr->lines);
+        sink_write_lines(wr, c->data, c->len);
         free(c);
         pthread_mutex_lock(&wr->mu);
     }
@@ -213,7 +225,7 @@ direct_deliver(void *user, vg_worker_t *w, const char *buf, size_t len)
 {
     (void)w;
     writer_t *wr = user;
-    sink_write_lines(wr->sink, buf, len, &wr->lines);
+    sink_write_lines(wr, buf, len);
 }
 
 /* deliver callback when EVE is disabled */
@@ -469,7 +481,7 @@ pipe_stats(pipeline_t *pl, uint64_t uptime_s)
         ts = (vg_time_us_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
     }
     if (vg_eve_stats_record(&jw, &cfg->eve, ts, total, uptime_s) == VG_OK)
-        sink_write_lines(pl->wr.sink, jw.buf, jw.len, &pl->wr.lines);
+        sink_write_lines(&pl->wr, jw.buf, jw.len);
     vg_jw_fini(&jw);
     free(total);
 }
@@ -543,6 +555,9 @@ vg_pipeline_run(vg_run_cfg_t *cfg)
             fprintf(stderr, "vigil: eve-log: %s\n", err);
             goto out_free;
         }
+        /* --intel: weigh what this run sees against the actors in the intel */
+        pl.wr.attrib = vg_live_attrib_new(cfg->intel, cfg->n_intel, cfg->intel_store,
+                                          &cfg->limits);
     }
 
     /* everything that registers counters runs before any thread starts */
@@ -654,6 +669,8 @@ out_threads:
         pipe_broadcast(&pl, MSG_END, pl.last_ts);
     }
     if (status == 0) {
+        if (pl.wr.attrib != NULL)
+            vg_live_attrib_finish(pl.wr.attrib, cfg->logdir, attrib_write_line, &pl.wr);
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         pipe_stats(&pl, (uint64_t)(now.tv_sec - start.tv_sec));
@@ -691,6 +708,7 @@ out_workers:
     vg_defrag_free(pl.defrag);
 #endif
 out_sink:
+    vg_live_attrib_free(pl.wr.attrib);
     vg_sink_close(pl.wr.sink);
 out_free:
     free(pl.wt);
