@@ -9,6 +9,7 @@
  * (one-way). Protocols without ports hash no port bytes at all.
  */
 #include "flow/flow_private.h"
+#include "util/util_digest.h"
 
 #include <openssl/evp.h>
 #include <string.h>
@@ -131,7 +132,7 @@ vg_flow_community_id_raw(const vg_addr_t *src, const vg_addr_t *dst, uint16_t sp
 
     uint8_t md[EVP_MAX_MD_SIZE];
     unsigned mdlen = 0;
-    if (EVP_Digest(buf, n, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20)
+    if (EVP_Digest(buf, n, md, &mdlen, vg_digest_md(VG_DIGEST_SHA1), NULL) != 1 || mdlen != 20)
         return; /* leaves "" : libcrypto failure, nothing sensible to print */
     if (outlen < 3)
         return;
