@@ -57,3 +57,16 @@ vg_addr_format(const vg_addr_t *a, char *buf, size_t buflen)
     snprintf(buf, buflen, "%s", tmp);
     return buf;
 }
+
+char *
+vg_addr_format_eve(const vg_addr_t *a, char *buf, size_t buflen)
+{
+    if (a == NULL || a->family != 6)
+        return vg_addr_format(a, buf, buflen);
+    if (buf == NULL || buflen == 0)
+        return buf;
+    snprintf(buf, buflen, "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x",
+             a->b[0], a->b[1], a->b[2], a->b[3], a->b[4], a->b[5], a->b[6], a->b[7], a->b[8],
+             a->b[9], a->b[10], a->b[11], a->b[12], a->b[13], a->b[14], a->b[15]);
+    return buf;
+}

@@ -27,6 +27,11 @@ typedef struct vg_addr {
  * into buf (>= 46 bytes); returns buf. */
 char *vg_addr_format(const vg_addr_t *a, char *buf, size_t buflen);
 
+/* The form Suricata 8.0's EVE prints (PrintInet): IPv4 dotted, IPv6 as eight
+ * zero-padded groups without "::" compression ("2001:0db8:0000:...:0001").
+ * Dashboards and suricata-verify expectations compare these strings. */
+char *vg_addr_format_eve(const vg_addr_t *a, char *buf, size_t buflen);
+
 /* TCP flag bits as on the wire. */
 #define VG_TH_FIN 0x01
 #define VG_TH_SYN 0x02
@@ -114,6 +119,17 @@ typedef struct vg_packet {
 
     uint8_t n_events;
     uint16_t events[VG_PKT_MAX_EVENTS]; /* vg_decode_event_t values */
+    /* Tunnel depth of the decoded (innermost) IP layer: 0 for a plain
+     * packet, +1 per tunnel (IP-in-IP, GRE, VXLAN, ERSPAN), as Suricata's
+     * recursion_level; part of the flow key while
+     * decoder.recursion-level.use-for-tracking is on. */
+    uint8_t recursion_level;
+    /* MAC addresses of the innermost ethernet header that belongs to the
+     * decoded IP layer (has_eth false when that layer has none, e.g. the
+     * inner packet of IP-in-IP or GRE): EVE `ether`, as Suricata's ethh. */
+    bool has_eth;
+    uint8_t eth_src[6];
+    uint8_t eth_dst[6];
 
     /* --- flow --- */
     struct vg_flow *flow;

@@ -80,10 +80,10 @@ vg_eve_begin(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const char *event_type, vg_ti
     if (src->family == 0 && dst->family == 0)
         return; /* not an IP packet: no address fields */
     char a[64];
-    vg_jw_str(jw, "src_ip", vg_addr_format(src, a, sizeof(a)));
+    vg_jw_str(jw, "src_ip", vg_addr_format_eve(src, a, sizeof(a)));
     if (eve_has_ports(proto))
         vg_jw_uint(jw, "src_port", sp);
-    vg_jw_str(jw, "dest_ip", vg_addr_format(dst, a, sizeof(a)));
+    vg_jw_str(jw, "dest_ip", vg_addr_format_eve(dst, a, sizeof(a)));
     if (eve_has_ports(proto))
         vg_jw_uint(jw, "dest_port", dp);
     char pn[16];

@@ -1042,6 +1042,27 @@ test_addr_format(void **state)
     assert_string_equal(vg_addr_format(&a, buf, sizeof(buf)), "");
 }
 
+/* EVE prints Suricata 8.0's PrintInet form: no "::", every group 4 digits */
+static void
+test_addr_format_eve(void **state)
+{
+    (void)state;
+    vg_addr_t a;
+    memset(&a, 0, sizeof(a));
+    a.family = 6;
+    a.b[0] = 0x20;
+    a.b[1] = 0x01;
+    a.b[2] = 0x0d;
+    a.b[3] = 0xb8;
+    a.b[15] = 0x01;
+    char buf[64];
+    assert_string_equal(vg_addr_format_eve(&a, buf, sizeof(buf)),
+                        "2001:0db8:0000:0000:0000:0000:0000:0001");
+    a.family = 4;
+    memcpy(a.b, (uint8_t[]){10, 0, 0, 1}, 4);
+    assert_string_equal(vg_addr_format_eve(&a, buf, sizeof(buf)), "10.0.0.1");
+}
+
 int
 main(void)
 {
@@ -1070,6 +1091,7 @@ main(void)
         cmocka_unit_test_setup(test_ip_in_ip, setup),
         cmocka_unit_test_setup(test_reset_between_packets, setup),
         cmocka_unit_test_setup(test_addr_format, setup),
+        cmocka_unit_test_setup(test_addr_format_eve, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
