@@ -1,5 +1,6 @@
 /* app_file.c - see app_file.h. */
 #include "app/app_file.h"
+#include "util/util_digest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,10 @@ vg_app_file_open(vg_app_file_t *f)
     h->md5 = EVP_MD_CTX_new();
     h->sha1 = EVP_MD_CTX_new();
     h->sha256 = EVP_MD_CTX_new();
-    h->ok = h->md5 && h->sha1 && h->sha256 && EVP_DigestInit_ex(h->md5, EVP_md5(), NULL) == 1 &&
-            EVP_DigestInit_ex(h->sha1, EVP_sha1(), NULL) == 1 &&
-            EVP_DigestInit_ex(h->sha256, EVP_sha256(), NULL) == 1;
+    h->ok = h->md5 && h->sha1 && h->sha256 &&
+            EVP_DigestInit_ex(h->md5, vg_digest_md(VG_DIGEST_MD5), NULL) == 1 &&
+            EVP_DigestInit_ex(h->sha1, vg_digest_md(VG_DIGEST_SHA1), NULL) == 1 &&
+            EVP_DigestInit_ex(h->sha256, vg_digest_md(VG_DIGEST_SHA256), NULL) == 1;
     if (!h->ok) {
         vg_app_file_hash_free(h);
         return NULL;
