@@ -41,6 +41,8 @@
     X(flow_timeout_udp_est_s,    "flow-timeouts.udp.established",           300,              "idle timeout, two-sided UDP") \
     X(flow_timeout_icmp_new_s,   "flow-timeouts.icmp.new",                  30,               "idle timeout, one-sided ICMP") \
     X(flow_timeout_icmp_est_s,   "flow-timeouts.icmp.established",          300,              "idle timeout, two-sided ICMP") \
+    X(flow_recursion_tracking,   "decoder.recursion-level.use-for-tracking", 1,               "tunnel depth is part of the flow key (bool, Suricata default yes)") \
+    X(flow_max_macs,             "flow.max-mac-addresses",                  16,               "MAC addresses kept per flow side for EVE ether (0 = none)") \
     /* stream */                                                                                  \
     X(stream_memcap,             "stream.memcap",                           64u << 20,        "bytes held by TCP session state") \
     X(stream_reassembly_memcap,  "stream.reassembly.memcap",                256u << 20,       "bytes held in out-of-order/unacked segments") \

@@ -65,14 +65,18 @@ vg_decode_reset(vg_packet_t *p)
     bool keep_vlan = (p->flags & VG_PKT_REASSEMBLED) != 0;
     uint32_t keep_flags = p->flags & (VG_PKT_REASSEMBLED | VG_PKT_PSEUDO);
     uint8_t vlan_n = p->vlan_n;
+    uint8_t recur = p->recursion_level;
     uint16_t vid[VG_PKT_MAX_VLAN];
     memcpy(vid, p->vlan_id, sizeof(vid));
     /* Everything between `flags` and `buf` is decode or flow state. */
     memset(&p->flags, 0, offsetof(vg_packet_t, buf) - offsetof(vg_packet_t, flags));
     p->flags = keep_flags;
     if (keep_vlan) {
+        /* a datagram rebuilt by defrag keeps the flow key parts of the
+         * layers that were stripped off (vlan, tunnel depth) */
         p->vlan_n = vlan_n;
         memcpy(p->vlan_id, vid, sizeof(vid));
+        p->recursion_level = recur;
     }
 }
 
@@ -258,10 +262,15 @@ int
 decode_ethernet(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
 {
     decode_count(d, d->id.ethernet);
-    vg_cur_skip(&c, 12); /* dst + src MAC */
+    uint8_t dst[6], src[6];
+    vg_cur_copy(&c, dst, sizeof(dst));
+    vg_cur_copy(&c, src, sizeof(src));
     uint16_t type = vg_cur_u16(&c);
     if (!vg_cur_ok(&c))
         return decode_fail(d, p, VG_EV_ETHERNET_PKT_TOO_SMALL);
+    memcpy(p->eth_dst, dst, 6);
+    memcpy(p->eth_src, src, 6);
+    p->has_eth = true;
     return decode_ethertype(d, p, type, c, depth);
 }
 
@@ -346,6 +355,11 @@ decode_inner(vg_decode_ctx_t *d, vg_packet_t *p, int ver, uint16_t ethertype, vg
     /* Keep the outer decode so a broken inner packet still leaves a usable
      * outer one (Suricata handles the outer packet's flow either way). */
     vg_packet_t saved = *p;
+    /* the inner packet is one tunnel deeper and has no link header of
+     * its own unless the tunnel carries ethernet (decode_ethernet sets it) */
+    if (p->recursion_level < UINT8_MAX)
+        p->recursion_level++;
+    p->has_eth = false;
     int rc;
     if (ver == 4)
         rc = decode_ipv4(d, p, c, depth);

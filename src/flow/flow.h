@@ -24,6 +24,8 @@ typedef struct vg_flow_key {
     uint8_t proto;
     uint8_t icmp_type; /* ICMP flows: type/code instead of ports (Suricata semantics) */
     uint8_t icmp_code; /* ICMP flows: first packet's code (not part of the lookup) */
+    uint8_t recursion_level; /* tunnel depth (packet's recursion_level) while
+                              * decoder.recursion-level.use-for-tracking, else 0 */
 } vg_flow_key_t;
 
 typedef enum {
@@ -95,7 +97,23 @@ typedef struct vg_flow {
     uint8_t max_ttl[2];
     uint16_t alproto_orig;       /* src/app: protocol before a protocol change (HTTP
                                   * CONNECT -> TLS); EVE flow app_proto_orig */
+    /* MAC addresses seen on the flow, for EVE ether (Suricata's MacSet):
+     * side VG_FLOW_MAC_SRC is the client's (toserver source, toclient
+     * destination), VG_FLOW_MAC_DST the server's; each in order of first
+     * sight, up to flow.max-mac-addresses. Read with vg_flow_mac(). */
+    uint8_t n_macs[2];
+    uint8_t mac_first[2][6];
+    uint8_t *mac_more[2];        /* (max - 1) * 6 bytes, allocated at the 2nd MAC */
 } vg_flow_t;
+
+enum { VG_FLOW_MAC_SRC = 0, VG_FLOW_MAC_DST = 1 };
+
+/* The i-th MAC (i < f->n_macs[side]) of a flow side, 6 bytes. */
+static inline const uint8_t *
+vg_flow_mac(const vg_flow_t *f, int side, size_t i)
+{
+    return i == 0 ? f->mac_first[side] : f->mac_more[side] + (i - 1) * 6;
+}
 
 typedef struct vg_flow_table vg_flow_table_t;
 

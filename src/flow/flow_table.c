@@ -40,6 +40,8 @@ struct vg_flow_table {
     uint64_t mem;         /* records (live + spare) + buckets + extra */
     uint64_t memcap;
     uint64_t recovery_pct;
+    bool recursion_tracking; /* decoder.recursion-level.use-for-tracking */
+    uint8_t max_macs;        /* flow.max-mac-addresses, per side */
     bool emergency;
     vg_time_us_t last_sweep;
 
@@ -110,12 +112,22 @@ hash_unlink(vg_flow_table_t *t, vg_flow_t *f)
     f->hnext = NULL;
 }
 
+/* The tunnel depth a packet contributes to the flow key: Suricata keys
+ * flows on it unless decoder.recursion-level.use-for-tracking is off, so
+ * the same tuple seen bare and inside a tunnel forms two flows. */
+static uint8_t
+flow_packet_recursion(const vg_flow_table_t *t, const vg_packet_t *p)
+{
+    return t != NULL && t->recursion_tracking ? p->recursion_level : 0;
+}
+
 /* 1: same direction as the key, -1: reverse, 0: not this flow. */
 static int
 flow_match(const vg_flow_t *f, const vg_packet_t *p, uint16_t sp, uint16_t dp)
 {
     const vg_flow_key_t *k = &f->key;
-    if (k->proto != p->proto || k->src.family != p->src.family)
+    if (k->proto != p->proto || k->src.family != p->src.family ||
+        k->recursion_level != flow_packet_recursion(f->table, p))
         return 0;
     for (size_t i = 0; i < VG_PKT_MAX_VLAN; i++)
         if (k->vlan_id[i] != flow_packet_vlan(p, i))
@@ -134,8 +146,11 @@ flow_match(const vg_flow_t *f, const vg_packet_t *p, uint16_t sp, uint16_t dp)
 static void
 flow_release(vg_flow_table_t *t, vg_flow_t *f)
 {
-    /* Charges the owner did not give back are released with the record. */
+    /* Charges the owner did not give back are released with the record
+     * (the MAC lists are charged there too). */
     t->mem -= VG_MIN(t->mem, f->mem_extra);
+    free(f->mac_more[0]);
+    free(f->mac_more[1]);
     if (t->nspare < t->spare_max) {
         memset(f, 0, sizeof(*f));
         f->hnext = t->spare;
@@ -235,6 +250,8 @@ vg_flow_table_new(const vg_limits_t *limits, vg_counters_t *counters, vg_flow_en
     t->user = user;
     t->memcap = limits->flow_memcap;
     t->recovery_pct = VG_MIN(limits->flow_emergency_recovery, 100);
+    t->recursion_tracking = limits->flow_recursion_tracking != 0;
+    t->max_macs = (uint8_t)VG_MIN(limits->flow_max_macs, 255);
     t->mem = (uint64_t)n * sizeof(*t->buckets) + sizeof(*t);
     t->last_sweep = INT64_MIN;
 
@@ -401,11 +418,49 @@ vg_flow_swap(vg_flow_t *f)
     FLOW_SWAP(f->alproto_ts, f->alproto_tc);
     FLOW_SWAP(f->key.icmp_type, f->icmp_type_tc);
     FLOW_SWAP(f->key.icmp_code, f->icmp_code_tc);
+    FLOW_SWAP(f->n_macs[0], f->n_macs[1]);
+    uint8_t mac_tmp[6];
+    memcpy(mac_tmp, f->mac_first[0], 6);
+    memcpy(f->mac_first[0], f->mac_first[1], 6);
+    memcpy(f->mac_first[1], mac_tmp, 6);
+    FLOW_SWAP(f->mac_more[0], f->mac_more[1]);
     if (f->pkts[1] > 0)
         f->flags |= VG_FLOW_F_SEEN_TOCLIENT;
     else
         f->flags &= (uint8_t)~VG_FLOW_F_SEEN_TOCLIENT;
     return VG_OK;
+}
+
+/* Remember a MAC on one side of the flow unless already known. The first
+ * is kept in the record; later ones in a list allocated (and charged to
+ * flow.memcap) when the second distinct MAC shows up. Past the cap, or
+ * when the memcap refuses the list, further MACs are not kept. */
+static void
+flow_mac_add(vg_flow_table_t *t, vg_flow_t *f, int side, const uint8_t mac[6])
+{
+    uint8_t n = f->n_macs[side];
+    for (uint8_t i = 0; i < n; i++)
+        if (memcmp(vg_flow_mac(f, side, i), mac, 6) == 0)
+            return;
+    if (n >= t->max_macs)
+        return;
+    if (n == 0) {
+        memcpy(f->mac_first[side], mac, 6);
+        f->n_macs[side] = 1;
+        return;
+    }
+    if (f->mac_more[side] == NULL) {
+        size_t sz = (size_t)(t->max_macs - 1) * 6;
+        if (vg_flow_mem_add(f, sz) != VG_OK)
+            return;
+        f->mac_more[side] = malloc(sz);
+        if (f->mac_more[side] == NULL) {
+            vg_flow_mem_sub(f, sz);
+            return;
+        }
+    }
+    memcpy(f->mac_more[side] + (size_t)(n - 1) * 6, mac, 6);
+    f->n_macs[side] = (uint8_t)(n + 1);
 }
 
 static void
@@ -419,6 +474,7 @@ flow_init_key(vg_flow_t *f, const vg_packet_t *p, uint16_t sp, uint16_t dp, bool
     for (size_t i = 0; i < VG_PKT_MAX_VLAN; i++)
         k->vlan_id[i] = flow_packet_vlan(p, i);
     k->proto = p->proto;
+    k->recursion_level = flow_packet_recursion(f->table, p);
     if (p->proto == VG_IPPROTO_ICMP || p->proto == VG_IPPROTO_ICMPV6) {
         k->icmp_type = p->icmp_type;
         k->icmp_code = p->icmp_code;
@@ -465,8 +521,8 @@ vg_flow_handle_packet(vg_flow_table_t *t, vg_packet_t *p)
         /* A SYN/ACK seen first: its receiver opened the connection. */
         bool swap = p->proto == VG_IPPROTO_TCP &&
                     (p->tcp.flags & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK);
-        flow_init_key(f, p, sp, dp, swap);
         f->table = t;
+        flow_init_key(f, p, sp, dp, swap);
         f->hash = h;
         f->start = p->ts;
         f->last = p->ts;
@@ -505,6 +561,11 @@ vg_flow_handle_packet(vg_flow_table_t *t, vg_packet_t *p)
         f->max_ttl[dir] = p->ttl;
     if (p->proto == VG_IPPROTO_TCP)
         f->tcp_flags[dir] |= p->tcp.flags;
+    if (p->has_eth && t->max_macs > 0) {
+        bool ts = dir == VG_DIR_TOSERVER;
+        flow_mac_add(t, f, VG_FLOW_MAC_SRC, ts ? p->eth_src : p->eth_dst);
+        flow_mac_add(t, f, VG_FLOW_MAC_DST, ts ? p->eth_dst : p->eth_src);
+    }
     if (dir == VG_DIR_TOCLIENT) {
         if (!(f->flags & VG_FLOW_F_SEEN_TOCLIENT) &&
             (p->proto == VG_IPPROTO_ICMP || p->proto == VG_IPPROTO_ICMPV6)) {

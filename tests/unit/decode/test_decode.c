@@ -914,10 +914,19 @@ test_vxlan(void **state)
     assert_int_equal(p->sp, 3333);
     assert_int_equal(p->payload_len, 2);
     assert_int_equal(ctr("decoder.vxlan"), 1);
+    /* one tunnel deep; the MACs are the inner frame's (here equal to the
+     * outer ones: same builder) */
+    assert_int_equal(p->recursion_level, 1);
+    assert_true(p->has_eth);
+    static const uint8_t mac_dst[6] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55};
+    static const uint8_t mac_src[6] = {0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
+    assert_memory_equal(p->eth_dst, mac_dst, 6);
+    assert_memory_equal(p->eth_src, mac_src, 6);
     dc.vxlan_enabled = false;
     p = dec(VG_DLT_EN10MB, b, n);
     assert_memory_equal(p->src.b, OSRC4, 4);
     assert_int_equal(p->dp, 4789);
+    assert_int_equal(p->recursion_level, 0);
     dc.vxlan_enabled = true;
     /* VXLAN on another port only */
     assert_int_equal(vg_decode_set_vxlan_ports(&dc, "[8472, 4790]"), VG_OK);
@@ -963,6 +972,20 @@ test_ip_in_ip(void **state)
     p = dec(VG_DLT_RAW, b, n);
     assert_int_equal(p->ip_ver, 4);
     assert_int_equal(p->dp, 4);
+    assert_int_equal(p->recursion_level, 1);
+    /* over ethernet: the inner IPv4 packet has no link header of its own,
+     * so no MACs (Suricata logs none for such tunnel packets) */
+    n = build_eth(b, 0x86dd, b, n);
+    p = dec(VG_DLT_EN10MB, b, n);
+    assert_int_equal(p->dp, 4);
+    assert_int_equal(p->recursion_level, 1);
+    assert_false(p->has_eth);
+    /* a broken inner packet leaves the outer one: depth 0, MACs back */
+    b[14 + 40] = 0x65; /* inner version 6 in a 4in6 tunnel */
+    p = dec(VG_DLT_EN10MB, b, n);
+    assert_true(has_event(p, VG_EV_IPV4_IN_IPV6_WRONG_IP_VER));
+    assert_int_equal(p->recursion_level, 0);
+    assert_true(p->has_eth);
     /* 4in6 too small, wrong version; 6in6 likewise */
     n = build_ipv6(b, 4, SRC6, DST6, (const uint8_t *)"\x45\x00", 2);
     expect_event(dec(VG_DLT_RAW, b, n), VG_EV_IPV4_IN_IPV6_PKT_TOO_SMALL, false);

@@ -569,6 +569,116 @@ test_swap(void **state)
     free(c);
 }
 
+/* suricata-verify ids-tunnel-pkt-flows-recursion-*: the same ICMP exchange
+ * seen bare and inside a tunnel forms separate flows while
+ * decoder.recursion-level.use-for-tracking is on (the default), and joins
+ * when it is off. */
+static void
+test_recursion_key(void **state)
+{
+    (void)state;
+    for (int tracking = 1; tracking >= 0; tracking--) {
+        vg_limits_t l;
+        vg_limits_defaults(&l);
+        assert_int_equal(l.flow_recursion_tracking, 1);
+        l.flow_recursion_tracking = (uint64_t)tracking;
+        vg_counters_t *c = calloc(1, sizeof(*c));
+        vg_flow_table_t *t = vg_flow_table_new(&l, c, NULL, NULL);
+        vg_packet_t p;
+        const char *src[] = { "1.1.1.1", "2.2.2.2", "2.2.2.2", "1.1.1.1" };
+        const char *dst[] = { "2.2.2.2", "1.1.1.1", "1.1.1.1", "2.2.2.2" };
+        uint8_t type[] = { 8, 0, 8, 0 };
+        uint8_t recur[] = { 0, 1, 1, 0 };
+        for (int i = 0; i < 4; i++) {
+            tp_l4(&p, (uint64_t)i + 1, S(1), VG_IPPROTO_ICMP, src[i], 0, dst[i], 0);
+            p.icmp_type = type[i];
+            p.recursion_level = recur[i];
+            assert_int_equal(vg_flow_handle_packet(t, &p), VG_OK);
+            assert_int_equal(p.flow->key.recursion_level, tracking ? recur[i] : 0);
+        }
+        assert_int_equal(vg_flow_table_count(t), tracking ? 4 : 2);
+        vg_flow_table_free(t);
+        free(c);
+    }
+}
+
+static void
+tp_mac(uint8_t m[6], uint8_t last)
+{
+    static const uint8_t base[6] = { 0x00, 0x00, 0x0c, 0x01, 0x01, 0x00 };
+    memcpy(m, base, 6);
+    m[5] = last;
+}
+
+/* suricata-verify mac-eve-multiple: MACs per side (client side = toserver
+ * source and toclient destination), deduplicated, in order of first
+ * sight; capped by flow.max-mac-addresses; swapped with the flow; the
+ * list memory is charged to the table and released with the flow. */
+static void
+test_macs(void **state)
+{
+    (void)state;
+    vg_limits_t l;
+    vg_limits_defaults(&l);
+    l.flow_max_macs = 3;
+    vg_counters_t *c = calloc(1, sizeof(*c));
+    vg_flow_table_t *t = vg_flow_table_new(&l, c, NULL, NULL);
+    uint64_t mem0 = vg_flow_table_memuse(t);
+    vg_packet_t p;
+    /* (toserver?, eth src, eth dst) as the first frames of multi_mac.pcap */
+    struct { bool ts; uint8_t s, d; } fr[] = {
+        { true, 0x13, 0x14 }, { false, 0x12, 0x11 }, { true, 0x11, 0x14 },
+        { false, 0x14, 0x11 }, { false, 0x14, 0x13 }, { true, 0x15, 0x16 },
+        { true, 0x17, 0x18 },
+    };
+    vg_flow_t *f = NULL;
+    for (size_t i = 0; i < VG_ARRAY_LEN(fr); i++) {
+        if (fr[i].ts)
+            tp_l4(&p, i + 1, S(1), VG_IPPROTO_UDP, "1.1.1.14", 5000, "1.1.1.11", 53);
+        else
+            tp_l4(&p, i + 1, S(1), VG_IPPROTO_UDP, "1.1.1.11", 53, "1.1.1.14", 5000);
+        p.has_eth = true;
+        tp_mac(p.eth_src, fr[i].s);
+        tp_mac(p.eth_dst, fr[i].d);
+        assert_int_equal(vg_flow_handle_packet(t, &p), VG_OK);
+        f = p.flow;
+    }
+    /* src side: 13, 11, 15 (17 is past the cap); dst side: 14, 12, 16 */
+    uint8_t want_src[] = { 0x13, 0x11, 0x15 }, want_dst[] = { 0x14, 0x12, 0x16 };
+    assert_int_equal(f->n_macs[VG_FLOW_MAC_SRC], 3);
+    assert_int_equal(f->n_macs[VG_FLOW_MAC_DST], 3);
+    for (size_t i = 0; i < 3; i++) {
+        uint8_t m[6];
+        tp_mac(m, want_src[i]);
+        assert_memory_equal(vg_flow_mac(f, VG_FLOW_MAC_SRC, i), m, 6);
+        tp_mac(m, want_dst[i]);
+        assert_memory_equal(vg_flow_mac(f, VG_FLOW_MAC_DST, i), m, 6);
+    }
+    assert_true(vg_flow_table_memuse(t) >= mem0 + 2 * 2 * 6);
+    assert_int_equal(vg_flow_swap(f), VG_OK);
+    uint8_t m[6];
+    tp_mac(m, 0x12);
+    assert_memory_equal(vg_flow_mac(f, VG_FLOW_MAC_SRC, 1), m, 6);
+    tp_mac(m, 0x13);
+    assert_memory_equal(vg_flow_mac(f, VG_FLOW_MAC_DST, 0), m, 6);
+    /* a packet without ethernet adds nothing; a flow with one MAC pair
+     * allocates nothing */
+    tp_l4(&p, 20, S(1), VG_IPPROTO_UDP, "9.9.9.9", 1, "8.8.8.8", 2);
+    p.has_eth = true;
+    tp_mac(p.eth_src, 1);
+    tp_mac(p.eth_dst, 2);
+    vg_flow_handle_packet(t, &p);
+    assert_int_equal(p.flow->n_macs[0], 1);
+    assert_null(p.flow->mac_more[0]);
+    tp_l4(&p, 21, S(1), VG_IPPROTO_UDP, "9.9.9.9", 1, "8.8.8.8", 2);
+    vg_flow_handle_packet(t, &p);
+    assert_int_equal(p.flow->n_macs[0], 1);
+    vg_flow_table_flush(t);
+    assert_int_equal(vg_flow_table_memuse(t), mem0);
+    vg_flow_table_free(t);
+    free(c);
+}
+
 int
 main(void)
 {
@@ -588,6 +698,8 @@ main(void)
         cmocka_unit_test(test_vlan_key),
         cmocka_unit_test(test_icmp_type_keying),
         cmocka_unit_test(test_swap),
+        cmocka_unit_test(test_recursion_key),
+        cmocka_unit_test(test_macs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
