@@ -5,6 +5,7 @@
  * deliberately not implemented.
  */
 #include "app/app_tls.h"
+#include "util/util_digest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,7 @@ vg_tls_ja3(vg_tls_side_t *side, bool client)
     }
     uint8_t md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (EVP_Digest(b.s, b.len, md, &mdlen, EVP_md5(), NULL) != 1 || mdlen != 16) {
+    if (EVP_Digest(b.s, b.len, md, &mdlen, vg_digest_md(VG_DIGEST_MD5), NULL) != 1 || mdlen != 16) {
         free(b.s);
         return VG_ENOMEM;
     }
@@ -143,7 +144,7 @@ ja4_hash_lists(const uint16_t *a, uint32_t na, const uint16_t *s, uint32_t ns, c
     uint8_t md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     char item[8];
-    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+    if (ctx == NULL || EVP_DigestInit_ex(ctx, vg_digest_md(VG_DIGEST_SHA256), NULL) != 1) {
         EVP_MD_CTX_free(ctx);
         memcpy(out, "000000000000", 13);
         return;

@@ -11,6 +11,7 @@
  *  - validity: seconds since the epoch (printed by the serializer).
  */
 #include "app/app_tls.h"
+#include "util/util_digest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,8 +355,7 @@ vg_tls_x509_leaf(vg_tls_side_t *side, const uint8_t *der, uint32_t len, uint32_t
     }
 
     uint8_t sha1[20];
-    unsigned int mdlen = 0;
-    if (EVP_Digest(der, len, sha1, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20) {
+    if (vg_digest(VG_DIGEST_SHA1, der, len, sha1) != VG_OK) {
         rc = VG_ENOMEM;
         goto out_free;
     }
@@ -395,9 +395,8 @@ out_free:
 void
 vg_tls_cert_digests(vg_tls_cert_t *cert)
 {
-    unsigned int l = 0;
-    if (EVP_Digest(cert->der, cert->len, cert->sha1, &l, EVP_sha1(), NULL) != 1)
+    if (vg_digest(VG_DIGEST_SHA1, cert->der, cert->len, cert->sha1) != VG_OK)
         memset(cert->sha1, 0, sizeof(cert->sha1));
-    if (EVP_Digest(cert->der, cert->len, cert->sha256, &l, EVP_sha256(), NULL) != 1)
+    if (vg_digest(VG_DIGEST_SHA256, cert->der, cert->len, cert->sha256) != VG_OK)
         memset(cert->sha256, 0, sizeof(cert->sha256));
 }
