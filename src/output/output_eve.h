@@ -33,6 +33,7 @@ typedef struct vg_eve_cfg {
      * on unless tls_no_session_resumption. */
     uint64_t tls_custom;
     bool tls_ja3, tls_no_ja4, tls_no_session_resumption;
+    bool ethernet;              /* outputs.eve-log.ethernet: the "ether" object */
 } vg_eve_cfg_t;
 
 /* types.tls.custom field names (Suricata 8 output-json-tls.c). */
@@ -73,7 +74,9 @@ typedef enum {
 /* Open a record and write the common header fields in Suricata's order:
  * timestamp, flow_id (if f), in_iface?, pcap_cnt (if p and p->pcap_cnt),
  * event_type, (vlan), src_ip, src_port, dest_ip, dest_port, proto,
- * (icmp_type/code), (community_id if cfg->community_id and f).
+ * (icmp_type/code), (community_id if cfg->community_id and f),
+ * (ether if cfg->ethernet: src_mac/dest_mac of the packet, oriented as the
+ * addresses; for a flow record without packet, src_macs/dest_macs).
  * The object stays open: the caller adds its fields and calls
  * vg_eve_end(). `ts` is the record's time (packet time, or flow end). */
 void vg_eve_begin(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const char *event_type, vg_time_us_t ts,
