@@ -6,6 +6,7 @@
  */
 #include "output/output_eve.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Ports are printed for the protocols that have them (Suricata prints
@@ -20,6 +21,51 @@ static bool
 eve_is_icmp(uint8_t proto)
 {
     return proto == VG_IPPROTO_ICMP || proto == VG_IPPROTO_ICMPV6;
+}
+
+static void
+eve_mac(vg_jw_t *jw, const char *key, const uint8_t m[6])
+{
+    char b[18];
+    snprintf(b, sizeof(b), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    vg_jw_str(jw, key, b);
+}
+
+/* The "ether" object as Suricata's CreateJSONEther: a record about a packet
+ * gets that packet's MACs (swapped when the record is oriented against the
+ * packet's direction), or the flow's first MAC pair if the packet has no
+ * ethernet header; a flow record gets every MAC seen per side. Nothing
+ * when no MAC is known. */
+static void
+eve_ether(vg_jw_t *jw, const vg_flow_t *f, const vg_packet_t *p, vg_eve_addr_mode_t mode)
+{
+    if (p != NULL && p->has_eth) {
+        bool swap = (mode == VG_EVE_ADDR_FLOW && p->flow != NULL && p->dir == VG_DIR_TOCLIENT) ||
+                    (mode == VG_EVE_ADDR_FLOW_REVERSE && p->dir == VG_DIR_TOSERVER);
+        vg_jw_open_object(jw, "ether");
+        eve_mac(jw, "src_mac", swap ? p->eth_dst : p->eth_src);
+        eve_mac(jw, "dest_mac", swap ? p->eth_src : p->eth_dst);
+        vg_jw_close_object(jw);
+        return;
+    }
+    if (f == NULL || f->n_macs[VG_FLOW_MAC_SRC] == 0 || f->n_macs[VG_FLOW_MAC_DST] == 0)
+        return;
+    vg_jw_open_object(jw, "ether");
+    if (p != NULL) {
+        bool rev = mode == VG_EVE_ADDR_FLOW_REVERSE;
+        eve_mac(jw, "src_mac", vg_flow_mac(f, rev ? VG_FLOW_MAC_DST : VG_FLOW_MAC_SRC, 0));
+        eve_mac(jw, "dest_mac", vg_flow_mac(f, rev ? VG_FLOW_MAC_SRC : VG_FLOW_MAC_DST, 0));
+    } else {
+        vg_jw_open_array(jw, "dest_macs");
+        for (size_t i = 0; i < f->n_macs[VG_FLOW_MAC_DST]; i++)
+            eve_mac(jw, NULL, vg_flow_mac(f, VG_FLOW_MAC_DST, i));
+        vg_jw_close_array(jw);
+        vg_jw_open_array(jw, "src_macs");
+        for (size_t i = 0; i < f->n_macs[VG_FLOW_MAC_SRC]; i++)
+            eve_mac(jw, NULL, vg_flow_mac(f, VG_FLOW_MAC_SRC, i));
+        vg_jw_close_array(jw);
+    }
+    vg_jw_close_object(jw);
 }
 
 void
@@ -106,6 +152,8 @@ vg_eve_begin(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const char *event_type, vg_ti
         if (cid[0])
             vg_jw_str(jw, "community_id", cid);
     }
+    if (cfg != NULL && cfg->ethernet)
+        eve_ether(jw, f, p, mode);
 }
 
 int
