@@ -495,6 +495,9 @@ cli_eve(vg_run_cfg_t *cfg, char *errbuf, size_t errlen)
         return VG_ECONFIG;
     }
     cfg->eve.community_id_seed = (uint16_t)seed;
+    snprintf(k, sizeof(k), "%s.ethernet", eve);
+    if ((rc = vg_conf_get_bool(c, k, false, &cfg->eve.ethernet, errbuf, errlen)) != VG_OK)
+        return rc;
 
     /* sink */
     cfg->sink.type = VG_SINK_FILE;
