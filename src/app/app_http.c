@@ -1140,6 +1140,9 @@ parse_dir(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t 
             }
             s->d[0].st = ST_TUNNEL;
             s->d[1].st = ST_TUNNEL;
+            /* not HTTP: hand these bytes and the rest of the flow to
+             * protocol detection (TLS through a proxy, bug-2430) */
+            vg_app_layer_change_proto(ctx, dir, p, n);
             return;
         }
         case ST_CONNECT_WAIT:
