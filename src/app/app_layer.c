@@ -248,6 +248,10 @@ layer_set_failed(vg_app_layer_t *al, vg_flow_t *f, struct vg_app_flow *af)
         /* nothing recognised inside the tunnel: the flow stays what it was */
         f->alproto = f->alproto_orig;
         f->alproto_orig = VG_ALPROTO_UNKNOWN;
+        if (f->alproto_ts == VG_ALPROTO_UNKNOWN)
+            f->alproto_ts = f->alproto;
+        if (f->alproto_tc == VG_ALPROTO_UNKNOWN)
+            f->alproto_tc = f->alproto;
         af->det[0] = af->det[1] = DET_DONE;
         return;
     }
@@ -410,6 +414,11 @@ layer_switch(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af)
     af->seen_data[1] = af->probe_len[1] > 0;
     f->alproto_orig = f->alproto;
     f->alproto = VG_ALPROTO_UNKNOWN;
+    /* both directions are detected afresh (Suricata's
+     * AppLayerProtoDetectReset), so the flow record does not show the old
+     * protocol as a per-direction one */
+    f->alproto_ts = VG_ALPROTO_UNKNOWN;
+    f->alproto_tc = VG_ALPROTO_UNKNOWN;
     /* probe the older buffer first */
     int first = (af->probe_len[1] > 0 &&
                  (af->probe_len[0] == 0 || af->probe_seq[1] < af->probe_seq[0])) ? 1 : 0;

@@ -214,6 +214,27 @@ test_protocol_change(void **state)
     vg_app_layer_on_stream(al, &f, NULL, 1, junk, sizeof(junk) - 1, VG_STREAM_DATA);
     assert_int_equal(f.alproto, VG_ALPROTO_DNS);
     assert_int_equal(f.alproto_orig, VG_ALPROTO_UNKNOWN);
+    /* per-direction protocols come back with the old protocol */
+    assert_int_equal(f.alproto_ts, VG_ALPROTO_DNS);
+    assert_int_equal(f.alproto_tc, VG_ALPROTO_DNS);
+    vg_app_layer_flow_end(al, &f, NULL);
+
+    /* DNS both ways, then HTTP handed over by the client: both directions
+     * are detected afresh (Suricata's AppLayerProtoDetectReset), so the
+     * server side is not left marked as DNS (EVE would print app_proto_tc) */
+    mkflow(&f, VG_IPPROTO_TCP, 53);
+    vg_app_layer_on_stream(al, &f, NULL, 0, s, sizeof(s), VG_STREAM_DATA);
+    vg_app_layer_on_stream(al, &f, NULL, 1, s, sizeof(s), VG_STREAM_DATA);
+    assert_int_equal(f.alproto_tc, VG_ALPROTO_DNS);
+    static const uint8_t get[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    change_bytes = get;
+    change_len = sizeof(get) - 1;
+    vg_app_layer_on_stream(al, &f, NULL, 0, s, sizeof(s), VG_STREAM_DATA);
+    assert_int_equal(f.alproto, VG_ALPROTO_HTTP);
+    assert_int_equal(f.alproto_orig, VG_ALPROTO_DNS);
+    assert_int_equal(f.alproto_ts, VG_ALPROTO_HTTP);
+    assert_int_equal(f.alproto_tc, VG_ALPROTO_UNKNOWN);
+    change_bytes = NULL;
     vg_app_layer_flow_end(al, &f, NULL);
     vg_app_layer_free(al);
 }
