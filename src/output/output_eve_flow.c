@@ -71,6 +71,10 @@ flow_object(vg_jw_t *jw, const vg_flow_t *f, const char *tcp_state)
         vg_jw_str(jw, "app_proto_ts", ap_ts);
     if (ap_tc != NULL && f->alproto_tc != f->alproto)
         vg_jw_str(jw, "app_proto_tc", ap_tc);
+    /* the protocol before a protocol change (HTTP CONNECT -> TLS) */
+    const char *ap_orig = flow_alproto_name(f->alproto_orig);
+    if (ap_orig != NULL)
+        vg_jw_str(jw, "app_proto_orig", ap_orig);
 
     vg_jw_open_object(jw, "flow");
     vg_jw_uint(jw, "pkts_toserver", f->pkts[VG_DIR_TOSERVER]);
