@@ -99,6 +99,47 @@ test_timestamp_format(void **state)
     char buf[48];
     vg_jw_format_ts(1255711456083524LL, buf, sizeof(buf));
     assert_string_equal(buf, "2009-10-16T16:44:16.083524+0000");
+    /* the per-thread date cache: same second, next second, back, epoch,
+     * before the epoch (floor division), and a buffer too small for it */
+    vg_jw_format_ts(1255711456000001LL, buf, sizeof(buf));
+    assert_string_equal(buf, "2009-10-16T16:44:16.000001+0000");
+    vg_jw_format_ts(1255711457999999LL, buf, sizeof(buf));
+    assert_string_equal(buf, "2009-10-16T16:44:17.999999+0000");
+    vg_jw_format_ts(1255711456083524LL, buf, sizeof(buf));
+    assert_string_equal(buf, "2009-10-16T16:44:16.083524+0000");
+    vg_jw_format_ts(0, buf, sizeof(buf));
+    assert_string_equal(buf, "1970-01-01T00:00:00.000000+0000");
+    vg_jw_format_ts(-1, buf, sizeof(buf));
+    assert_string_equal(buf, "1969-12-31T23:59:59.999999+0000");
+    char small[12];
+    vg_jw_format_ts(1255711456083524LL, small, sizeof(small));
+    assert_string_equal(small, "2009-10-16T");
+}
+
+/* integers are formatted by hand (not snprintf): the extremes, as exact
+ * text (jansson cannot read UINT64_MAX, so it is not the oracle here) */
+static void
+test_integer_extremes(void **state)
+{
+    (void)state;
+    vg_jw_t jw;
+    assert_int_equal(vg_jw_init(&jw, 1 << 12), VG_OK);
+    vg_jw_open_object(&jw, NULL);
+    vg_jw_uint(&jw, "u0", 0);
+    vg_jw_uint(&jw, "umax", UINT64_MAX);
+    vg_jw_int(&jw, "i0", 0);
+    vg_jw_int(&jw, "imin", INT64_MIN);
+    vg_jw_int(&jw, "imax", INT64_MAX);
+    vg_jw_int(&jw, "m10", -10);
+    vg_jw_uint(&jw, "u1000", 1000);
+    vg_jw_close_object(&jw);
+    assert_int_equal(vg_jw_finish(&jw), VG_OK);
+    const char *want = "{\"u0\":0,\"umax\":18446744073709551615,\"i0\":0,"
+                       "\"imin\":-9223372036854775808,\"imax\":9223372036854775807,"
+                       "\"m10\":-10,\"u1000\":1000}";
+    assert_int_equal(jw.len, strlen(want));
+    assert_memory_equal(jw.buf, want, strlen(want));
+    vg_jw_fini(&jw);
 }
 
 int
@@ -109,6 +150,7 @@ main(void)
         cmocka_unit_test(test_any_bytes_escape),
         cmocka_unit_test(test_cap_truncates),
         cmocka_unit_test(test_timestamp_format),
+        cmocka_unit_test(test_integer_extremes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
