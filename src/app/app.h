@@ -161,6 +161,7 @@ typedef struct vg_app_parser {
 extern const vg_app_parser_t vg_app_parser_dns;
 extern const vg_app_parser_t vg_app_parser_http;
 extern const vg_app_parser_t vg_app_parser_tls;
+extern const vg_app_parser_t vg_app_parser_ssh; /* detection only */
 
 /* The parser of a protocol, or NULL. */
 const vg_app_parser_t *vg_app_parser_get(vg_alproto_t proto);

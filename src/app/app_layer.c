@@ -33,6 +33,10 @@ layer_parser_table(vg_alproto_t proto)
     case VG_ALPROTO_TLS:
         return &vg_app_parser_tls;
 #endif
+#if defined(VG_HAVE_APP_SSH) && VG_HAVE_APP_SSH
+    case VG_ALPROTO_SSH:
+        return &vg_app_parser_ssh;
+#endif
     default:
         return NULL;
     }
@@ -51,6 +55,7 @@ vg_alproto_name(vg_alproto_t proto)
     case VG_ALPROTO_HTTP: return "http";
     case VG_ALPROTO_TLS: return "tls";
     case VG_ALPROTO_DNS: return "dns";
+    case VG_ALPROTO_SSH: return "ssh";
     case VG_ALPROTO_FAILED: return "failed";
     default: return "unknown";
     }
@@ -263,6 +268,37 @@ layer_set_failed(vg_app_layer_t *al, vg_flow_t *f, struct vg_app_flow *af)
 
 static void layer_switch(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af);
 
+/* The first bytes of direction `dir` once the flow's protocol was found on
+ * the other side (TCP). Suricata detects each direction on its own: when
+ * this side is recognised as another protocol it raises
+ * APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS and keeps the protocol whose
+ * parser already has data (the running one), recording this side's own
+ * protocol (EVE app_proto_ts/tc); otherwise this side takes the flow's
+ * protocol. The bytes are only looked at, not consumed. */
+static void
+layer_detect_other_dir(layer_ctx_t *lc, vg_flow_t *f, int dir, const uint8_t *data, size_t len)
+{
+    uint16_t *side = dir == VG_DIR_TOSERVER ? &f->alproto_ts : &f->alproto_tc;
+    if (*side != VG_ALPROTO_UNKNOWN)
+        return;
+    vg_alproto_t proto = VG_ALPROTO_UNKNOWN;
+    if (f->key.proto == VG_IPPROTO_TCP && data != NULL && len > 0 &&
+        vg_app_detect(lc->al->enabled, data, len, dir, true, f->key.dp, f->key.sp, &proto) ==
+            VG_OK &&
+        proto != f->alproto) {
+        *side = (uint16_t)proto;
+        vg_app_event_t ev = {
+            .kind = VG_APP_EV_ANOMALY,
+            .proto = (vg_alproto_t)f->alproto,
+            .dir = dir,
+            .anomaly = "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS",
+        };
+        layer_emit(&lc->ctx, &ev);
+        return;
+    }
+    *side = f->alproto;
+}
+
 /* Feed the parser; count and latch a parser error; carry out a protocol
  * change the parser asked for. */
 static void
@@ -307,12 +343,8 @@ layer_detected(layer_ctx_t *lc, vg_flow_t *f, struct vg_app_flow *af, vg_alproto
     for (int k = 0; k < 2; k++) {
         int d = k == 0 ? first : first ^ 1;
         if (af->probe_len[d] > 0) {
-            if (d != dir) {
-                if (d == VG_DIR_TOSERVER)
-                    f->alproto_ts = (uint16_t)proto;
-                else
-                    f->alproto_tc = (uint16_t)proto;
-            }
+            if (d != dir)
+                layer_detect_other_dir(lc, f, d, af->probe_buf[d], af->probe_len[d]);
             layer_feed(lc, f, af, d, af->probe_buf[d], af->probe_len[d], 0);
         }
         layer_free_probe(af, d);
@@ -449,12 +481,8 @@ vg_app_layer_on_stream(void *alv, vg_flow_t *f, const vg_packet_t *p, int dir,
     bool has_data = (flags & VG_STREAM_GAP) == 0 && data != NULL && len > 0;
 
     if (af->parser != NULL) {
-        if (has_data && !af->seen_data[dir]) {
-            if (dir == VG_DIR_TOSERVER && f->alproto_ts == VG_ALPROTO_UNKNOWN)
-                f->alproto_ts = f->alproto;
-            if (dir == VG_DIR_TOCLIENT && f->alproto_tc == VG_ALPROTO_UNKNOWN)
-                f->alproto_tc = f->alproto;
-        }
+        if (has_data && !af->seen_data[dir])
+            layer_detect_other_dir(&lc, f, dir, data, len);
         if (has_data)
             af->seen_data[dir] = true;
         if (has_data || pflags)

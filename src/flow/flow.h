@@ -47,6 +47,7 @@ typedef enum {
     VG_ALPROTO_HTTP,
     VG_ALPROTO_TLS,
     VG_ALPROTO_DNS,
+    VG_ALPROTO_SSH,      /* detection only (src/app/app_ssh.c) */
     VG_ALPROTO_MAX
 } vg_alproto_t;
 

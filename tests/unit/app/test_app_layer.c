@@ -15,6 +15,8 @@
 static vg_limits_t lim;
 static vg_counters_t ctrs;
 static int n_tx;
+static int n_anom;
+static const char *last_anom;
 
 /* When set, the next DNS tx hands these bytes over as a protocol change
  * (the emit callback runs inside the DNS parser's parse()). */
@@ -27,6 +29,10 @@ emit(vg_app_ctx_t *ctx, const vg_app_event_t *ev)
     assert_non_null(ctx->flow);
     if (ev->kind == VG_APP_EV_TX)
         n_tx++;
+    if (ev->kind == VG_APP_EV_ANOMALY) {
+        n_anom++;
+        last_anom = ev->anomaly;
+    }
     if (ev->kind == VG_APP_EV_TX && change_bytes != NULL) {
         vg_app_layer_change_proto(ctx, ev->dir, change_bytes, change_len);
         change_bytes = NULL;
@@ -46,6 +52,8 @@ mk(const bool *enabled)
     vg_limits_defaults(&lim);
     memset(&ctrs, 0, sizeof(ctrs));
     n_tx = 0;
+    n_anom = 0;
+    last_anom = NULL;
     vg_app_layer_t *al = vg_app_layer_new(&lim, &ctrs, enabled, emit, NULL);
     assert_non_null(al);
     return al;
@@ -159,9 +167,11 @@ test_tcp_failed(void **state)
     (void)state;
     vg_app_layer_t *al = mk(NULL);
     vg_flow_t f;
-    mkflow(&f, VG_IPPROTO_TCP, 22);
-    static const uint8_t ssh_c[] = "SSH-2.0-OpenSSH_9.6\r\n";
-    static const uint8_t ssh_s[] = "SSH-2.0-OpenSSH_8.0\r\n";
+    /* SMTP: a protocol without a parser (SSH was the example until its
+     * detection-only parser arrived) */
+    mkflow(&f, VG_IPPROTO_TCP, 25);
+    static const uint8_t ssh_c[] = "EHLO client.example\r\n";
+    static const uint8_t ssh_s[] = "220 mail.example ESMTP\r\n";
     vg_app_layer_on_stream(al, &f, NULL, 1, ssh_s, sizeof(ssh_s) - 1, VG_STREAM_DATA);
     assert_int_not_equal(f.alproto, VG_ALPROTO_FAILED); /* one side is not enough */
     vg_app_layer_on_stream(al, &f, NULL, 0, ssh_c, sizeof(ssh_c) - 1, VG_STREAM_DATA);
@@ -239,6 +249,57 @@ test_protocol_change(void **state)
     vg_app_layer_free(al);
 }
 
+/* suricata-verify output-eve-anomaly-02: HTTP from the client, an SSH
+ * banner back. Each direction is detected on its own; the disagreement is
+ * APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS and the flow stays HTTP (its
+ * parser already had data), the server side recorded as SSH. A plain SSH
+ * session (banner both ways, detection only) is "ssh" with no anomaly. */
+static void
+test_mismatch_both_directions(void **state)
+{
+    (void)state;
+    vg_app_layer_t *al = mk(NULL);
+    vg_flow_t f;
+    mkflow(&f, VG_IPPROTO_TCP, 22);
+    static const uint8_t get[] = "GET / HTTP/1.1\r\nHost: 10.16.1.1:22\r\n\r\n";
+    static const uint8_t banner[] = "SSH-2.0-OpenSSH_6.6.1\r\n";
+    vg_app_layer_on_stream(al, &f, NULL, 0, get, sizeof(get) - 1, VG_STREAM_DATA);
+    assert_int_equal(f.alproto, VG_ALPROTO_HTTP);
+    assert_int_equal(n_anom, 0);
+    vg_app_layer_on_stream(al, &f, NULL, 1, banner, sizeof(banner) - 1, VG_STREAM_DATA);
+    assert_int_equal(n_anom, 1);
+    assert_string_equal(last_anom, "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS");
+    assert_int_equal(f.alproto, VG_ALPROTO_HTTP);
+    assert_int_equal(f.alproto_ts, VG_ALPROTO_HTTP);
+    assert_int_equal(f.alproto_tc, VG_ALPROTO_SSH);
+    /* later data of that side raises nothing more */
+    vg_app_layer_on_stream(al, &f, NULL, 1, banner, sizeof(banner) - 1, VG_STREAM_DATA);
+    assert_int_equal(n_anom, 1);
+    vg_app_layer_flow_end(al, &f, NULL);
+
+    /* an HTTP response back: same protocol, no anomaly */
+    mkflow(&f, VG_IPPROTO_TCP, 80);
+    static const uint8_t resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    vg_app_layer_on_stream(al, &f, NULL, 0, get, sizeof(get) - 1, VG_STREAM_DATA);
+    vg_app_layer_on_stream(al, &f, NULL, 1, resp, sizeof(resp) - 1, VG_STREAM_DATA);
+    assert_int_equal(n_anom, 1);
+    assert_int_equal(f.alproto_tc, VG_ALPROTO_HTTP);
+    vg_app_layer_flow_end(al, &f, NULL);
+
+    /* SSH both ways, banner split across deliveries */
+    mkflow(&f, VG_IPPROTO_TCP, 2222);
+    vg_app_layer_on_stream(al, &f, NULL, 1, banner, 2, VG_STREAM_DATA);
+    assert_int_equal(f.alproto, VG_ALPROTO_UNKNOWN);
+    vg_app_layer_on_stream(al, &f, NULL, 1, banner + 2, sizeof(banner) - 3, VG_STREAM_DATA);
+    assert_int_equal(f.alproto, VG_ALPROTO_SSH);
+    vg_app_layer_on_stream(al, &f, NULL, 0, banner, sizeof(banner) - 1, VG_STREAM_DATA);
+    assert_int_equal(f.alproto_ts, VG_ALPROTO_SSH);
+    assert_int_equal(n_anom, 1);
+    assert_string_equal(vg_alproto_name(VG_ALPROTO_SSH), "ssh");
+    vg_app_layer_flow_end(al, &f, NULL);
+    vg_app_layer_free(al);
+}
+
 static void
 test_names(void **state)
 {
@@ -261,6 +322,7 @@ main(void)
         cmocka_unit_test(test_tcp_failed),
         cmocka_unit_test(test_protocol_change),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_mismatch_both_directions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
