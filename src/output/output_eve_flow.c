@@ -43,6 +43,8 @@ flow_alproto_name(uint16_t a)
         return "tls";
     case VG_ALPROTO_DNS:
         return "dns";
+    case VG_ALPROTO_SSH:
+        return "ssh";
     case VG_ALPROTO_FAILED:
         return "failed";
     default:
