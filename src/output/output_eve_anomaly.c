@@ -85,6 +85,9 @@ vg_eve_applayer_anomaly(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_flow_t *f
     case VG_ALPROTO_DNS:
         ap = "dns";
         break;
+    case VG_ALPROTO_SSH:
+        ap = "ssh";
+        break;
     default:
         break;
     }
