@@ -664,7 +664,8 @@ vg_cli_load_config(vg_run_cfg_t *cfg, char *errbuf, size_t errlen)
 
     if ((rc = cli_app_enabled(cfg, "http", VG_ALPROTO_HTTP, errbuf, errlen)) != VG_OK ||
         (rc = cli_app_enabled(cfg, "tls", VG_ALPROTO_TLS, errbuf, errlen)) != VG_OK ||
-        (rc = cli_app_enabled(cfg, "dns", VG_ALPROTO_DNS, errbuf, errlen)) != VG_OK)
+        (rc = cli_app_enabled(cfg, "dns", VG_ALPROTO_DNS, errbuf, errlen)) != VG_OK ||
+        (rc = cli_app_enabled(cfg, "ssh", VG_ALPROTO_SSH, errbuf, errlen)) != VG_OK)
         return rc;
 
     if ((rc = cli_eve(cfg, errbuf, errlen)) != VG_OK)
