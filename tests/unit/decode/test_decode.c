@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 
 #include "decode/decode.h"
 #include "pkt_build.h"
@@ -1086,6 +1087,44 @@ test_addr_format_eve(void **state)
     assert_string_equal(vg_addr_format_eve(&a, buf, sizeof(buf)), "10.0.0.1");
 }
 
+/* Both forms are formatted by hand: every byte value in every position
+ * against inet_ntop (IPv4) / printf (EVE IPv6), and buffers one byte short
+ * (truncated like snprintf). */
+static void
+test_addr_format_exhaustive(void **state)
+{
+    (void)state;
+    vg_addr_t a;
+    memset(&a, 0, sizeof(a));
+    char buf[64], want[64];
+    a.family = 4;
+    for (unsigned v = 0; v < 256; v++) {
+        for (int pos = 0; pos < 4; pos++) {
+            memcpy(a.b, (uint8_t[]){(uint8_t)(255 - v), 7, 100, 9}, 4);
+            a.b[pos] = (uint8_t)v;
+            assert_non_null(inet_ntop(AF_INET, a.b, want, sizeof(want)));
+            assert_string_equal(vg_addr_format(&a, buf, sizeof(buf)), want);
+            assert_string_equal(vg_addr_format(&a, buf, strlen(want) + 1), want);
+            vg_addr_format(&a, buf, strlen(want)); /* one short: snprintf's truncation */
+            assert_int_equal(strlen(buf), strlen(want) - 1);
+            assert_memory_equal(buf, want, strlen(want) - 1);
+        }
+    }
+    a.family = 6;
+    for (unsigned v = 0; v < 256; v++) {
+        for (int i = 0; i < 16; i++)
+            a.b[i] = (uint8_t)(v * 31 + (unsigned)i * 17);
+        size_t n = 0;
+        for (int i = 0; i < 16; i++)
+            n += (size_t)snprintf(want + n, sizeof(want) - n, "%s%02x", (i && !(i & 1)) ? ":" : "",
+                                  a.b[i]);
+        assert_string_equal(vg_addr_format_eve(&a, buf, sizeof(buf)), want);
+        assert_string_equal(vg_addr_format_eve(&a, buf, 40), want);
+        vg_addr_format_eve(&a, buf, 39);
+        assert_int_equal(strlen(buf), 38);
+    }
+}
+
 int
 main(void)
 {
@@ -1115,6 +1154,7 @@ main(void)
         cmocka_unit_test_setup(test_reset_between_packets, setup),
         cmocka_unit_test_setup(test_addr_format, setup),
         cmocka_unit_test_setup(test_addr_format_eve, setup),
+        cmocka_unit_test_setup(test_addr_format_exhaustive, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
