@@ -42,7 +42,8 @@
     X(REQUEST_TOO_MANY_HEADERS)                                              \
     X(RESPONSE_TOO_MANY_HEADERS)                                             \
     X(GZIP_DECOMPRESSION_FAILED)                                             \
-    X(COMPRESSION_BOMB)
+    X(COMPRESSION_BOMB)                                                      \
+    X(REQUEST_LINE_MISSING_PROTOCOL)
 
 enum {
 #define HTTP_AN_ENUM(n) AN_##n,
@@ -795,8 +796,23 @@ headers_done(vg_app_ctx_t *ctx, http_state_t *s, int dir)
 
 /* ---------------------------------------------------------- start lines */
 
+/* True when bytes other than SP/HT follow in the same delivery: a real
+ * HTTP/0.9 client sends the request line and nothing else, so libhtp
+ * takes a protocol-less line followed by more as 1.x with the protocol
+ * missing (REQUEST_LINE_MISSING_PROTOCOL, suricata-verify
+ * http-not09-spaces). */
 static bool
-parse_request_line(vg_app_ctx_t *ctx, http_state_t *s, const uint8_t *p, size_t n)
+more_than_spaces(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t')
+            return true;
+    return false;
+}
+
+/* `more`: more_than_spaces() of what follows the line in this delivery. */
+static bool
+parse_request_line(vg_app_ctx_t *ctx, http_state_t *s, const uint8_t *p, size_t n, bool more)
 {
     const vg_limits_t *l = ctx->limits;
     uint32_t cap = (uint32_t)VG_MIN(l->http_max_header_line, UINT32_MAX);
@@ -886,6 +902,13 @@ parse_request_line(vg_app_ctx_t *ctx, http_state_t *s, const uint8_t *p, size_t 
         vg_http_str_free(&auth);
     }
 
+    if (tx->protocol.len == 0 && more) {
+        anomaly(ctx, s, VG_DIR_TOSERVER, tx, AN_REQUEST_LINE_MISSING_PROTOCOL);
+        if (!method_ok || tx->uri_raw.len == 0)
+            anomaly(ctx, s, VG_DIR_TOSERVER, tx, AN_REQUEST_LINE_INVALID);
+        s->d[0].st = ST_HEADERS;
+        return true;
+    }
     if (tx->protocol.len == 0) {
         /* HTTP/0.9 simple request: no headers, no body; the response is
          * raw body up to connection close */
@@ -1105,7 +1128,7 @@ force_request_line(vg_app_ctx_t *ctx, http_state_t *s)
     d->line = (vg_http_str_t){0};
     line_reset(d);
     uint32_t before = s->ntx;
-    parse_request_line(ctx, s, l.p, line_content_len(&l));
+    parse_request_line(ctx, s, l.p, line_content_len(&l), false);
     vg_http_str_free(&l);
     return s->ntx > before;
 }
@@ -1189,7 +1212,8 @@ parse_dir(vg_app_ctx_t *ctx, http_state_t *s, int dir, const uint8_t *p, size_t 
             if (done) {
                 size_t ln = line_content_len(&d->line);
                 if (req) {
-                    parse_request_line(ctx, s, d->line.p, ln);
+                    parse_request_line(ctx, s, d->line.p, ln,
+                                       more_than_spaces(p + used, n - used));
                     line_reset(d);
                 } else if (ln == 0) {
                     line_reset(d); /* empty lines before a status line */
