@@ -25,6 +25,14 @@ vg_app_file_hash_free(vg_app_file_hash_t *h)
     free(h);
 }
 
+static bool file_hashing = true; /* written before threads start, then read-only */
+
+void
+vg_app_file_set_hashing(bool on)
+{
+    file_hashing = on;
+}
+
 vg_app_file_hash_t *
 vg_app_file_open(vg_app_file_t *f)
 {
@@ -32,6 +40,8 @@ vg_app_file_open(vg_app_file_t *f)
     f->complete = false;
     f->gaps = false;
     f->has_hashes = false;
+    if (!file_hashing)
+        return NULL;
     vg_app_file_hash_t *h = calloc(1, sizeof(*h));
     if (h == NULL)
         return NULL;

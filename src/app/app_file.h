@@ -14,8 +14,15 @@ typedef struct vg_app_file_hash vg_app_file_hash_t;
 
 /* Start a file: reset its size/state flags (the caller sets filename,
  * file_id, tx) and allocate hashing state. Returns the state, or NULL on
- * ENOMEM (the file then carries on without hashes). */
+ * ENOMEM or when hashing is off (the file then carries on without hashes). */
 vg_app_file_hash_t *vg_app_file_open(vg_app_file_t *f);
+
+/* Whether vg_app_file_open() computes digests at all: process-wide, on by
+ * default. MD5 + SHA-1 + SHA-256 over every body byte cost more CPU than
+ * all the parsers together (bench/RESULTS.md), so a sensor run turns them
+ * off when nothing reads them (no types.files.force-hash, no file-hash
+ * indicators). Call before any thread starts. */
+void vg_app_file_set_hashing(bool on);
 
 /* Add decoded bytes to the file. */
 void vg_app_file_data(vg_app_file_t *f, vg_app_file_hash_t *h, const uint8_t *data, size_t len);

@@ -206,6 +206,25 @@ t_simple_get(void **state)
     assert_memory_equal(r.md5, md5_hello, 16);
 }
 
+/* Hashing switched off (a run where nothing reads file digests): same file
+ * record, same size and state, no digest buffer. */
+static void
+t_file_hashing_off(void **state)
+{
+    (void)state;
+    seg_t s[] = {
+        {0, "GET /index.html HTTP/1.1\r\nHost: h\r\n\r\n"},
+        {1, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"},
+    };
+    vg_app_file_set_hashing(false);
+    CHECK(s, "file1 tx0 /index.html 5 CLOSED|tx0 GET /index.html 200 req=0 resp=5|");
+    static rec_t r;
+    run(s, 2, 0, 0, &r);
+    vg_app_file_set_hashing(true);
+    assert_false(r.has_md5);
+    assert_string_equal(r.resp_body, "hello");
+}
+
 static void
 t_pipelining(void **state)
 {
@@ -703,6 +722,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_simple_get),
+        cmocka_unit_test(t_file_hashing_off),
         cmocka_unit_test(t_pipelining),
         cmocka_unit_test(t_chunked),
         cmocka_unit_test(t_bad_chunk_len),
