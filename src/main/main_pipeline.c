@@ -31,6 +31,9 @@
 #ifdef VG_HAVE_INTEL_MATCH
 #include "intel/intel_match.h"
 #endif
+#ifdef VG_HAVE_APP_FILE
+#include "app/app_file.h"
+#endif
 
 #include <pthread.h>
 #include <sched.h>
@@ -528,6 +531,26 @@ pipe_free_intel(vg_run_cfg_t *cfg)
     cfg->intel_store = NULL;
 }
 
+#ifdef VG_HAVE_APP_FILE
+/* File digests (MD5 + SHA-1 + SHA-256 over every body byte) cost more CPU
+ * than all parsers together; compute them only when something reads them:
+ * fileinfo with types.files.force-hash, or file-hash indicators to match. */
+static bool
+pipe_file_hashes_needed(const vg_run_cfg_t *cfg)
+{
+    if (cfg->eve.files_force_hash)
+        return true;
+#ifdef VG_HAVE_INTEL
+    if (cfg->intel_store != NULL) {
+        const vg_intel_load_report_t *r = vg_intel_store_report(cfg->intel_store);
+        return r == NULL || r->indicators_by_type[VG_IOC_MD5] > 0 ||
+               r->indicators_by_type[VG_IOC_SHA1] > 0 || r->indicators_by_type[VG_IOC_SHA256] > 0;
+    }
+#endif
+    return false;
+}
+#endif
+
 int
 vg_pipeline_run(vg_run_cfg_t *cfg)
 {
@@ -538,6 +561,9 @@ vg_pipeline_run(vg_run_cfg_t *cfg)
     clock_gettime(CLOCK_MONOTONIC, &start);
     if (pipe_load_intel(cfg) != VG_OK)
         return 1;
+#ifdef VG_HAVE_APP_FILE
+    vg_app_file_set_hashing(pipe_file_hashes_needed(cfg));
+#endif
 
     pipeline_t pl = {.cfg = cfg, .last_tick_sec = -1};
     pl.threaded = cfg->runmode != VG_RUNMODE_SINGLE;
