@@ -28,6 +28,7 @@ struct vg_capture {
     char *cur_path;
     uint64_t file_pkts; /* packets read from the current file */
     int64_t file_off;   /* byte offset after the last good record */
+    struct counted *counted; /* byte counter of the stream under cap->pc (file/stream) */
 
     /* folder */
     char **files;
