@@ -13,6 +13,7 @@
 #include "app/app_tls.h"
 #include "util/util_digest.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,9 +255,9 @@ x509_free_sans(vg_tls_side_t *side)
     side->n_sans = 0;
 }
 
-int
-vg_tls_x509_leaf(vg_tls_side_t *side, const uint8_t *der, uint32_t len, uint32_t max_sans,
-                 bool *sans_capped)
+static int
+x509_leaf_parse(vg_tls_side_t *side, const uint8_t *der, uint32_t len, uint32_t max_sans,
+                bool *sans_capped)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
@@ -389,6 +390,194 @@ out_free:
     free(serial);
     OPENSSL_free(ider);
     X509_free(x);
+    return rc;
+}
+
+/* ---- parsed-leaf cache ----
+ *
+ * Why: with OpenSSL 3, d2i_X509() also decodes the subject public key
+ * through the provider decoder machinery (OSSL_DECODER_CTX_new_for_pkey:
+ * ~300,000 instructions and dozens of lock round trips per certificate),
+ * which made certificate parsing the largest single cost of the TLS parser
+ * on the benchmark capture. Servers send the same leaf to every client, so
+ * the fields extracted from a leaf are kept, keyed by the exact DER bytes
+ * (compared in full: no hash collision can hand out another cert's fields).
+ *
+ * Process-wide, direct-mapped, X509_CACHE_SLOTS entries, each at most
+ * X509_CACHE_MAX_ENTRY bytes (bigger leaves are parsed every time), so the
+ * cache never holds more than ~1 MiB. One mutex: lookups happen once per
+ * TLS session per side, not per packet. Entries live until the process
+ * exits (still reachable then, nothing to free). */
+#define X509_CACHE_SLOTS 64
+#define X509_CACHE_MAX_ENTRY (16u * 1024u)
+
+typedef struct x509_cached {
+    uint8_t *der;
+    uint32_t der_len;
+    uint32_t max_sans; /* the cap the entry was made with (part of the key) */
+    bool sans_capped;
+    char *subject;
+    uint32_t subject_len;
+    char *issuer;
+    uint32_t issuer_len;
+    char *serial;
+    char fingerprint[60];
+    int64_t not_before, not_after;
+    char **sans;
+    uint32_t *san_lens;
+    uint32_t n_sans;
+} x509_cached_t;
+
+static pthread_mutex_t x509_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static x509_cached_t x509_cache[X509_CACHE_SLOTS];
+
+static size_t
+x509_cache_slot(const uint8_t *der, uint32_t len)
+{
+    /* FNV-1a over the tail (signature bytes: they differ between certs) */
+    uint64_t h = 0xcbf29ce484222325ull ^ len;
+    uint32_t from = len > 64 ? len - 64 : 0;
+    for (uint32_t i = from; i < len; i++)
+        h = (h ^ der[i]) * 0x100000001b3ull;
+    return (size_t)(h % X509_CACHE_SLOTS);
+}
+
+static void
+x509_cached_clear(x509_cached_t *e)
+{
+    free(e->der);
+    free(e->subject);
+    free(e->issuer);
+    free(e->serial);
+    for (uint32_t i = 0; i < e->n_sans; i++)
+        free(e->sans[i]);
+    free(e->sans);
+    free(e->san_lens);
+    memset(e, 0, sizeof(*e));
+}
+
+static char *
+x509_memdup(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* Fill side from a cached entry as x509_leaf_parse() would. true on a hit
+ * (all copies made); false on a miss or ENOMEM (side untouched then). */
+static bool
+x509_cache_get(vg_tls_side_t *side, const uint8_t *der, uint32_t len, uint32_t max_sans,
+               bool *sans_capped)
+{
+    bool hit = false;
+    pthread_mutex_lock(&x509_cache_mu);
+    const x509_cached_t *e = &x509_cache[x509_cache_slot(der, len)];
+    if (e->der == NULL || e->der_len != len || e->max_sans != max_sans ||
+        memcmp(e->der, der, len) != 0)
+        goto out;
+    char *subject = x509_memdup(e->subject, e->subject_len);
+    char *issuer = x509_memdup(e->issuer, e->issuer_len);
+    char *serial = x509_memdup(e->serial, strlen(e->serial));
+    char **sans = e->n_sans ? calloc(e->n_sans, sizeof(char *)) : NULL;
+    uint32_t *san_lens = e->n_sans ? malloc(sizeof(uint32_t) * e->n_sans) : NULL;
+    bool ok = subject && issuer && serial && (e->n_sans == 0 || (sans && san_lens));
+    for (uint32_t i = 0; ok && i < e->n_sans; i++) {
+        sans[i] = x509_memdup(e->sans[i], e->san_lens[i]);
+        san_lens[i] = e->san_lens[i];
+        ok = sans[i] != NULL;
+    }
+    if (!ok) {
+        free(subject);
+        free(issuer);
+        free(serial);
+        for (uint32_t i = 0; sans != NULL && i < e->n_sans; i++)
+            free(sans[i]);
+        free(sans);
+        free(san_lens);
+        goto out;
+    }
+    x509_free_sans(side);
+    side->sans = sans;
+    side->san_lens = san_lens;
+    side->n_sans = e->n_sans;
+    free(side->subject);
+    free(side->issuer);
+    free(side->serial);
+    side->subject = subject;
+    side->subject_len = e->subject_len;
+    side->issuer = issuer;
+    side->issuer_len = e->issuer_len;
+    side->serial = serial;
+    side->not_before = e->not_before;
+    side->not_after = e->not_after;
+    memcpy(side->fingerprint, e->fingerprint, sizeof(side->fingerprint));
+    *sans_capped = e->sans_capped;
+    hit = true;
+out:
+    pthread_mutex_unlock(&x509_cache_mu);
+    return hit;
+}
+
+/* Remember what x509_leaf_parse() just put in side (best effort). */
+static void
+x509_cache_put(const vg_tls_side_t *side, const uint8_t *der, uint32_t len, uint32_t max_sans,
+               bool sans_capped)
+{
+    size_t need = (size_t)len + side->subject_len + side->issuer_len + strlen(side->serial);
+    for (uint32_t i = 0; i < side->n_sans; i++)
+        need += side->san_lens[i] + sizeof(char *) + sizeof(uint32_t);
+    if (need > X509_CACHE_MAX_ENTRY)
+        return;
+    x509_cached_t n = {0};
+    n.der = malloc(len);
+    n.subject = x509_memdup(side->subject, side->subject_len);
+    n.issuer = x509_memdup(side->issuer, side->issuer_len);
+    n.serial = x509_memdup(side->serial, strlen(side->serial));
+    n.sans = side->n_sans ? calloc(side->n_sans, sizeof(char *)) : NULL;
+    n.san_lens = side->n_sans ? malloc(sizeof(uint32_t) * side->n_sans) : NULL;
+    bool ok = n.der && n.subject && n.issuer && n.serial &&
+              (side->n_sans == 0 || (n.sans && n.san_lens));
+    for (uint32_t i = 0; ok && i < side->n_sans; i++) {
+        n.sans[i] = x509_memdup(side->sans[i], side->san_lens[i]);
+        n.san_lens[i] = side->san_lens[i];
+        ok = n.sans[i] != NULL;
+        n.n_sans = i + 1; /* so a failure frees what was made */
+    }
+    if (!ok) {
+        x509_cached_clear(&n);
+        return;
+    }
+    memcpy(n.der, der, len);
+    n.der_len = len;
+    n.max_sans = max_sans;
+    n.sans_capped = sans_capped;
+    n.subject_len = side->subject_len;
+    n.issuer_len = side->issuer_len;
+    n.not_before = side->not_before;
+    n.not_after = side->not_after;
+    memcpy(n.fingerprint, side->fingerprint, sizeof(n.fingerprint));
+    pthread_mutex_lock(&x509_cache_mu);
+    x509_cached_t *e = &x509_cache[x509_cache_slot(der, len)];
+    x509_cached_t old = *e;
+    *e = n;
+    pthread_mutex_unlock(&x509_cache_mu);
+    x509_cached_clear(&old);
+}
+
+int
+vg_tls_x509_leaf(vg_tls_side_t *side, const uint8_t *der, uint32_t len, uint32_t max_sans,
+                 bool *sans_capped)
+{
+    if (der != NULL && len > 0 && x509_cache_get(side, der, len, max_sans, sans_capped))
+        return VG_OK;
+    int rc = x509_leaf_parse(side, der, len, max_sans, sans_capped);
+    if (rc == VG_OK && der != NULL && len > 0 && side->subject != NULL && side->issuer != NULL &&
+        side->serial != NULL)
+        x509_cache_put(side, der, len, max_sans, *sans_capped);
     return rc;
 }
 

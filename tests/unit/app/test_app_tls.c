@@ -496,6 +496,69 @@ test_limits(void **state)
     vg_limits_defaults(&lim);
 }
 
+/* The parsed-leaf cache (app_tls_x509.c): the same DER a second time gives
+ * exactly the fields of the first parse; the SAN cap is part of the key;
+ * a different certificate is not served from another's entry. */
+static void
+side_equal(const vg_tls_side_t *a, const vg_tls_side_t *b)
+{
+    assert_int_equal(a->subject_len, b->subject_len);
+    assert_memory_equal(a->subject, b->subject, a->subject_len);
+    assert_int_equal(a->issuer_len, b->issuer_len);
+    assert_memory_equal(a->issuer, b->issuer, a->issuer_len);
+    assert_string_equal(a->serial, b->serial);
+    assert_string_equal(a->fingerprint, b->fingerprint);
+    assert_true(a->not_before == b->not_before && a->not_after == b->not_after);
+    assert_int_equal(a->n_sans, b->n_sans);
+    for (uint32_t i = 0; i < a->n_sans; i++) {
+        assert_int_equal(a->san_lens[i], b->san_lens[i]);
+        assert_memory_equal(a->sans[i], b->sans[i], a->san_lens[i]);
+    }
+}
+
+static void
+test_x509_cache(void **state)
+{
+    (void)state;
+    size_t dlen, dlen2;
+    uint8_t *der = make_cert(&dlen);
+    uint8_t *der2 = make_cert(&dlen2); /* fresh key: different DER */
+    vg_tls_side_t a, b, c;
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    memset(&c, 0, sizeof(c));
+    bool capped = true;
+    assert_int_equal(vg_tls_x509_leaf(&a, der, (uint32_t)dlen, 16, &capped), VG_OK);
+    assert_false(capped);
+    assert_int_equal(a.n_sans, 2);
+    assert_int_equal(vg_tls_x509_leaf(&b, der, (uint32_t)dlen, 16, &capped), VG_OK);
+    assert_false(capped);
+    side_equal(&a, &b);
+    /* parsing into a side that already holds fields replaces them */
+    assert_int_equal(vg_tls_x509_leaf(&b, der, (uint32_t)dlen, 16, &capped), VG_OK);
+    side_equal(&a, &b);
+    /* another SAN cap: not the cached entry's result */
+    assert_int_equal(vg_tls_x509_leaf(&c, der, (uint32_t)dlen, 1, &capped), VG_OK);
+    assert_true(capped);
+    assert_int_equal(c.n_sans, 1);
+    assert_int_equal(vg_tls_x509_leaf(&c, der, (uint32_t)dlen, 1, &capped), VG_OK);
+    assert_true(capped);
+    assert_int_equal(c.n_sans, 1);
+    /* a different certificate gets its own fields */
+    assert_int_equal(vg_tls_x509_leaf(&c, der2, (uint32_t)dlen2, 16, &capped), VG_OK);
+    assert_int_equal(c.n_sans, 2);
+    assert_string_not_equal(c.fingerprint, a.fingerprint);
+    assert_int_equal(vg_tls_x509_leaf(&c, der, (uint32_t)dlen, 16, &capped), VG_OK);
+    side_equal(&a, &c);
+    /* a truncated DER is still refused (not served from the cache) */
+    assert_int_equal(vg_tls_x509_leaf(&c, der, (uint32_t)dlen - 1, 16, &capped), VG_EINVAL);
+    vg_tls_side_fini(&a);
+    vg_tls_side_fini(&b);
+    vg_tls_side_fini(&c);
+    free(der);
+    free(der2);
+}
+
 static void
 test_bad_records(void **state)
 {
@@ -695,6 +758,7 @@ main(void)
         cmocka_unit_test_setup(test_bad_sni_and_lengths, setup),
         cmocka_unit_test_setup(test_multiple_sni, setup),
         cmocka_unit_test_setup(test_limits, setup),
+        cmocka_unit_test_setup(test_x509_cache, setup),
         cmocka_unit_test_setup(test_bad_records, setup),
         cmocka_unit_test_setup(test_probe_and_versions, setup),
         cmocka_unit_test_setup(test_client_certificate, setup),
