@@ -66,6 +66,7 @@ vg_decode_reset(vg_packet_t *p)
     uint32_t keep_flags = p->flags & (VG_PKT_REASSEMBLED | VG_PKT_PSEUDO);
     uint8_t vlan_n = p->vlan_n;
     uint8_t recur = p->recursion_level;
+    uint32_t tlen = p->tunnel_len;
     uint16_t vid[VG_PKT_MAX_VLAN];
     memcpy(vid, p->vlan_id, sizeof(vid));
     /* Everything between `flags` and `buf` is decode or flow state. */
@@ -77,6 +78,7 @@ vg_decode_reset(vg_packet_t *p)
         p->vlan_n = vlan_n;
         memcpy(p->vlan_id, vid, sizeof(vid));
         p->recursion_level = recur;
+        p->tunnel_len = tlen;
     }
 }
 
@@ -359,6 +361,7 @@ decode_inner(vg_decode_ctx_t *d, vg_packet_t *p, int ver, uint16_t ethertype, vg
      * its own unless the tunnel carries ethernet (decode_ethernet sets it) */
     if (p->recursion_level < UINT8_MAX)
         p->recursion_level++;
+    p->tunnel_len = (uint32_t)vg_cur_left(&c);
     p->has_eth = false;
     int rc;
     if (ver == 4)

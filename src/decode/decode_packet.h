@@ -124,6 +124,11 @@ typedef struct vg_packet {
      * recursion_level; part of the flow key while
      * decoder.recursion-level.use-for-tracking is on. */
     uint8_t recursion_level;
+    /* With recursion_level > 0: length of the innermost tunnel's packet
+     * (from its first inner header to the end of the enclosing payload),
+     * what Suricata counts as the tunnel pseudo-packet's length in flow
+     * bytes. */
+    uint32_t tunnel_len;
     /* MAC addresses of the innermost ethernet header that belongs to the
      * decoded IP layer (has_eth false when that layer has none, e.g. the
      * inner packet of IP-in-IP or GRE): EVE `ether`, as Suricata's ethh. */

@@ -22,6 +22,9 @@ decode_erspan2(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
     if (decode_depth_check(d, p, depth) != VG_OK)
         return VG_DECLINED;
     decode_count(d, d->id.erspan);
+    /* Suricata's tunnel packet starts at the ERSPAN header */
+    uint32_t erspan_len = (uint32_t)vg_cur_left(&c);
+    uint8_t recur = p->recursion_level;
     uint16_t vv = vg_cur_u16(&c);
     vg_cur_skip(&c, 6);
     if (!vg_cur_ok(&c))
@@ -34,7 +37,10 @@ decode_erspan2(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
             return decode_fail(d, p, VG_EV_ERSPAN_TOO_MANY_VLAN_LAYERS);
         p->vlan_id[p->vlan_n++] = vlan;
     }
-    return decode_inner(d, p, -1, 0, c, depth);
+    int rc = decode_inner(d, p, -1, 0, c, depth);
+    if (p->recursion_level > recur)
+        p->tunnel_len = erspan_len;
+    return rc;
 }
 
 int

@@ -554,7 +554,9 @@ vg_flow_handle_packet(vg_flow_table_t *t, vg_packet_t *p)
     p->flow = f;
     p->dir = (uint8_t)dir;
     f->pkts[dir]++;
-    f->bytes[dir] += p->caplen;
+    /* a tunneled packet counts the bytes of its tunnel packet, as
+     * Suricata's pseudo-packet (suricata-verify decode-erspan-typeII-01) */
+    f->bytes[dir] += p->recursion_level > 0 && p->tunnel_len > 0 ? p->tunnel_len : p->caplen;
     if (p->ttl < f->min_ttl[dir])
         f->min_ttl[dir] = p->ttl;
     if (p->ttl > f->max_ttl[dir])

@@ -369,6 +369,10 @@ tracker_build(vg_defrag_t *d, defrag_tracker_t *t, const vg_packet_t *frag, vg_p
     out->flags = VG_PKT_REASSEMBLED;
     out->vlan_n = frag->vlan_n;
     memcpy(out->vlan_id, frag->vlan_id, sizeof(out->vlan_id));
+    /* tunnel depth is part of the flow key (decode keeps it for
+     * reassembled packets, as the vlan ids) */
+    out->recursion_level = frag->recursion_level;
+    out->tunnel_len = 0;
     return VG_OK;
 }
 

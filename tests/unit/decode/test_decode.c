@@ -864,6 +864,10 @@ test_gre(void **state)
     assert_int_equal(p->vlan_n, 1);
     assert_int_equal(p->vlan_id[0], 23);
     assert_int_equal(ctr("decoder.erspan"), 1);
+    /* Suricata's tunnel packet starts at the ERSPAN header (8 bytes before
+     * the mirrored frame): decode-erspan-typeII-01 counts 122-byte packets */
+    assert_int_equal(p->recursion_level, 1);
+    assert_int_equal(p->tunnel_len, 8 + mn);
     uint8_t bad[16];
     memcpy(bad, ers, 16);
     bad[8] = 0x20; /* version 2 */
@@ -918,6 +922,7 @@ test_vxlan(void **state)
     /* one tunnel deep; the MACs are the inner frame's (here equal to the
      * outer ones: same builder) */
     assert_int_equal(p->recursion_level, 1);
+    assert_int_equal(p->tunnel_len, 14 + 20 + 8 + 2); /* the inner frame */
     assert_true(p->has_eth);
     static const uint8_t mac_dst[6] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55};
     static const uint8_t mac_src[6] = {0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
@@ -974,6 +979,7 @@ test_ip_in_ip(void **state)
     assert_int_equal(p->ip_ver, 4);
     assert_int_equal(p->dp, 4);
     assert_int_equal(p->recursion_level, 1);
+    assert_int_equal(p->tunnel_len, 20 + 8); /* the inner IPv4 packet */
     /* over ethernet: the inner IPv4 packet has no link header of its own,
      * so no MACs (Suricata logs none for such tunnel packets) */
     n = build_eth(b, 0x86dd, b, n);
