@@ -139,7 +139,14 @@ vg_eve_begin(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const char *event_type, vg_ti
             vg_jw_uint(jw, "icmp_type", p->icmp_type);
             vg_jw_uint(jw, "icmp_code", p->icmp_code);
         } else if (f != NULL) {
+            /* Suricata's CreateEveHeaderFromFlow: the first packet's
+             * type/code, and the first reply's once one was seen */
             vg_jw_uint(jw, "icmp_type", f->key.icmp_type);
+            vg_jw_uint(jw, "icmp_code", f->key.icmp_code);
+            if (f->pkts[VG_DIR_TOCLIENT] > 0) {
+                vg_jw_uint(jw, "response_icmp_type", f->icmp_type_tc);
+                vg_jw_uint(jw, "response_icmp_code", f->icmp_code_tc);
+            }
         }
     }
     if (cfg != NULL && cfg->community_id) {
