@@ -197,11 +197,13 @@ ssn_syn_data(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
         d->next_seq = p->tcp.seq + 1 + p->payload_len;
 }
 
-/* Pickup without a (complete) handshake. NULL when not allowed. */
+/* Pickup without a (complete) handshake. NULL when not allowed: Suricata
+ * needs stream.midstream, or for a SYN/ACK (a one-sided capture of the
+ * server) stream.async-oneside (suricata-verify http-async-srv). */
 static struct vg_tcp_session *
-ssn_pickup(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p)
+ssn_pickup(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p, bool synack)
 {
-    if (!s->midstream) {
+    if (!s->midstream && !(synack && s->async_oneside)) {
         vg_counter_inc(s->ctr, s->c_no_session);
         return NULL;
     }
@@ -237,7 +239,7 @@ ssn_start(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p, bool *more)
         return VG_OK;
     }
     if ((fl & (VG_TH_SYN | VG_TH_ACK)) == (VG_TH_SYN | VG_TH_ACK)) {
-        ssn = ssn_pickup(s, f, p);
+        ssn = ssn_pickup(s, f, p, true);
         if (ssn == NULL)
             return VG_DECLINED;
         dir_init_syn(&ssn->d[dir], p);
@@ -251,7 +253,7 @@ ssn_start(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p, bool *more)
     }
     if (fl & VG_TH_SYN)
         return VG_DECLINED; /* SYN with odd flags and no session: nothing sane to track */
-    ssn = ssn_pickup(s, f, p);
+    ssn = ssn_pickup(s, f, p, false);
     if (ssn == NULL)
         return VG_DECLINED;
     dir_init_at(&ssn->d[dir], p->tcp.seq);

@@ -524,6 +524,42 @@ test_async_oneside(void **state)
     assert_int_equal(H.n, 0);
 }
 
+/* suricata-verify http-async-srv: only the server side is captured, from
+ * its SYN/ACK. With stream.async-oneside (and no midstream) Suricata picks
+ * the session up there and delivers the server's data; without either
+ * there is no session. */
+static void
+test_async_oneside_server(void **state)
+{
+    (void)state;
+    for (int async = 1; async >= 0; async--) {
+        h_init(&H);
+        H.l.stream_async_oneside = (uint64_t)async;
+        h_start(&H);
+        h_pkt(&H, 0, VG_TH_SYN | A, SISN, CISN + 1, NULL);
+        vg_flow_t *f = H.last.flow;
+        assert_int_equal(H.last.dir, VG_DIR_TOCLIENT);
+        h_pkt(&H, 0, A, SISN + 1, CISN + 41, NULL);
+        h_pkt(&H, 0, PA, SISN + 1, CISN + 41, "HTTP/1.0 200 OK\r\n\r\n");
+        h_pkt(&H, 0, VG_TH_FIN | A, SISN + 20, CISN + 41, NULL);
+        if (async) {
+            assert_int_equal(ctr("tcp.midstream_pickups"), 1);
+            assert_int_equal(ctr("tcp.no_session"), 0);
+            assert_non_null(f->tcp);
+        } else {
+            assert_int_equal(ctr("tcp.no_session"), 4);
+            assert_null(f->tcp);
+        }
+        h_stop(&H);
+        /* the server's bytes reach the app layer, at the latest at flow end */
+        size_t got = 0;
+        for (int i = 0; i < H.n && i < MAXD; i++)
+            if (H.d[i].dir == VG_DIR_TOCLIENT)
+                got += H.d[i].len;
+        assert_int_equal(got, async ? 19 : 0);
+    }
+}
+
 static void
 test_max_segments(void **state)
 {
@@ -797,6 +833,7 @@ main(void)
         cmocka_unit_test(test_midstream),
         cmocka_unit_test(test_midstream_synack),
         cmocka_unit_test(test_async_oneside),
+        cmocka_unit_test(test_async_oneside_server),
         cmocka_unit_test(test_max_segments),
         cmocka_unit_test(test_reassembly_memcap),
         cmocka_unit_test(test_session_memcap),
