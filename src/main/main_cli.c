@@ -533,6 +533,14 @@ cli_eve(vg_run_cfg_t *cfg, char *errbuf, size_t errlen)
         snprintf(k, sizeof(k), "%s.redis.port", eve);
         if ((rc = vg_conf_get_uint(c, k, 6379, &port, errbuf, errlen)) != VG_OK)
             return rc;
+        if (port == 0 || port > 65535) {
+            const char *f = "?";
+            int line = 0;
+            vg_conf_where(c, k, &f, &line);
+            snprintf(errbuf, errlen, "%s:%d: %s: bad value %llu, expected 1 to 65535", f, line, k,
+                     (unsigned long long)port);
+            return VG_ECONFIG;
+        }
         cfg->sink.redis_port = (uint16_t)port;
         snprintf(k, sizeof(k), "%s.redis.key", eve);
         v = vg_conf_get(c, k);
@@ -540,6 +548,7 @@ cli_eve(vg_run_cfg_t *cfg, char *errbuf, size_t errlen)
         cfg->sink.redis_key = cfg->redis_key;
         snprintf(k, sizeof(k), "%s.redis.mode", eve);
         v = vg_conf_get(c, k);
+        cfg->sink.redis_mode = VG_REDIS_LPUSH; /* Suricata's default, "list" */
         if (v != NULL && vg_redis_mode_parse(v, &cfg->sink.redis_mode) != VG_OK) {
             const char *f = "?";
             int line = 0;
@@ -548,10 +557,35 @@ cli_eve(vg_run_cfg_t *cfg, char *errbuf, size_t errlen)
                      "channel, publish, stream or xadd", f, line, k, v);
             return VG_ECONFIG;
         }
+        /* Suricata trims streams to 100000 entries unless told otherwise;
+         * stream-maxlen: 0 turns trimming off */
         snprintf(k, sizeof(k), "%s.redis.stream-maxlen", eve);
-        if ((rc = vg_conf_get_uint(c, k, 0, &cfg->sink.redis_stream_maxlen, errbuf, errlen)) !=
-            VG_OK)
+        if ((rc = vg_conf_get_uint(c, k, 100000, &cfg->sink.redis_stream_maxlen, errbuf,
+                                   errlen)) != VG_OK)
             return rc;
+        snprintf(k, sizeof(k), "%s.redis.stream-trim-exact", eve);
+        if ((rc = vg_conf_get_bool(c, k, false, &cfg->sink.redis_stream_trim_exact, errbuf,
+                                   errlen)) != VG_OK)
+            return rc;
+        /* pipelining: {enabled, batch-size (default 10)}; each pending
+         * record is held in hiredis' buffer, hence the cap */
+        bool pipe_on;
+        uint64_t batch;
+        snprintf(k, sizeof(k), "%s.redis.pipelining.enabled", eve);
+        if ((rc = vg_conf_get_bool(c, k, false, &pipe_on, errbuf, errlen)) != VG_OK)
+            return rc;
+        snprintf(k, sizeof(k), "%s.redis.pipelining.batch-size", eve);
+        if ((rc = vg_conf_get_uint(c, k, 10, &batch, errbuf, errlen)) != VG_OK)
+            return rc;
+        if (pipe_on && (batch == 0 || batch > 100000)) {
+            const char *f = "?";
+            int line = 0;
+            vg_conf_where(c, k, &f, &line);
+            snprintf(errbuf, errlen, "%s:%d: %s: bad value %llu, expected 1 to 100000", f, line,
+                     k, (unsigned long long)batch);
+            return VG_ECONFIG;
+        }
+        cfg->sink.redis_batch_size = pipe_on ? (uint32_t)batch : 0;
     }
 
     char types[512];

@@ -19,8 +19,8 @@ typedef enum {
 } vg_sink_type_t;
 
 typedef enum {
-    VG_REDIS_RPUSH = 0,   /* mode: list / rpush */
-    VG_REDIS_LPUSH,       /* mode: lpush */
+    VG_REDIS_RPUSH = 0,   /* mode: rpush */
+    VG_REDIS_LPUSH,       /* mode: list / lpush (Suricata's default) */
     VG_REDIS_PUBLISH,     /* mode: channel / publish */
     VG_REDIS_XADD,        /* mode: stream / xadd */
 } vg_redis_mode_t;
@@ -34,6 +34,10 @@ typedef struct vg_sink_cfg {
     vg_redis_mode_t redis_mode;
     const char *redis_key;     /* default "suricata" */
     uint64_t redis_stream_maxlen; /* XADD MAXLEN ~ n; 0 = none */
+    uint32_t redis_batch_size;    /* pipelining: replies read every n commands
+                                     (and at least once a second); 0 or 1 =
+                                     one round trip per record */
+    bool redis_stream_trim_exact; /* XADD MAXLEN = n instead of ~ n */
 } vg_sink_cfg_t;
 
 typedef struct vg_sink vg_sink_t;
@@ -44,7 +48,11 @@ int vg_redis_mode_parse(const char *s, vg_redis_mode_t *out);
 
 /* Open a sink. VG_OK; VG_EIO / VG_ECONFIG with a reason in errbuf. A unix
  * socket that is not listening yet is not an error: the sink reconnects
- * on later writes and counts what it had to drop. */
+ * on later writes and counts what it had to drop. A redis server that
+ * does not answer PING at open IS an error (VG_EIO): a sensor started
+ * against a wrong address should say so, not drop everything silently.
+ * A redis server lost later is reconnected with backoff (1 s doubling to
+ * 30 s); records written meanwhile are dropped and counted. */
 int vg_sink_open(vg_sink_t **out, const vg_sink_cfg_t *cfg, char *errbuf, size_t errlen);
 
 /* Write one record (len bytes, no newline). VG_OK, or VG_EIO if it was
