@@ -3,6 +3,7 @@
 #include "capture/capture_int.h"
 
 #include <errno.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,10 @@ counted_open(FILE *under, int64_t start, counted_t **out)
     c->off = start;
     /* stdio never frees a caller's buffer; counted_close does, after the last read */
     setvbuf(f, buf, _IOFBF, CAPTURE_READ_BUF);
+    /* one thread (the reader) ever touches these streams: no stdio lock per
+     * fread/ftello (two freads and one ftello per packet) */
+    __fsetlocking(f, FSETLOCKING_BYCALLER);
+    __fsetlocking(under, FSETLOCKING_BYCALLER);
     *out = c;
     return f;
 }
