@@ -29,6 +29,7 @@ Last line: "N passed, N failed, N skipped". Exit 0 iff nothing failed,
 """
 import argparse
 import collections
+import datetime
 import gzip
 import json
 import os
@@ -80,9 +81,15 @@ JUSTIFIED = {
                     'tshark on-wire bytes (frame.len)',
     'flow:icmp-error': 'ICMP errors quoting the flow are counted on the quoted flow by vigil '
                        '(as Suricata does); tshark counts them in no TCP/UDP conversation',
-    'flow:split': 'vigil splits the conversation into several flows (TCP port reuse, flow '
-                  'timeout) where tshark keeps one stream (or vice versa); per-direction sums '
-                  'agree',
+    'flow:split-timeout': 'vigil (like Suricata) starts a new flow when the gap exceeds the '
+                          'flow timeout of the state (Suricata 8 defaults: TCP 60/600/60 s, '
+                          'UDP 30/300 s); tshark keeps one stream; per-direction sums agree',
+    'flow:split-tcp-reuse': 'TCP: a new SYN after a RST/FIN-closed session starts a new '
+                            'flow in vigil, as in Suricata; tshark keeps one tcp.stream; '
+                            'per-direction sums agree',
+    'flow:merged': 'tshark splits the port pair into several tcp.streams where vigil keeps '
+                   'one flow (e.g. TCP split handshake, suricata-verify '
+                   'tcp-split-handshake-02-5whs); per-direction sums agree',
     'flow:decoder-invalid': 'vigil\'s decoder rejected packets of this conversation as invalid '
                             '(counted in stats decoder.invalid); tshark counts them',
     'dns:non-port53-transport': 'name only carried inside a tunnel or ICMP quote',
@@ -90,9 +97,11 @@ JUSTIFIED = {
                         '(vigil detects HTTP by content, like Suricata)',
     'http:tshark-other-dissector': 'tshark dissects the conversation as another protocol '
                                    'chosen by port (e.g. DNS for port 53)',
-    'http:tshark-pending-pdu': 'tshark was still reassembling the message when the capture '
-                               'ended and never dissects it; libhtp logs the partial '
-                               'transaction at flow end',
+    'http:tshark-undissected': 'the sender\'s direction has TCP payload tshark never '
+                               'dissected (a PDU still incomplete when the capture ended, or '
+                               'segments it flags out-of-order because the reply was '
+                               'captured before the request); vigil reassembles by sequence '
+                               'number and libhtp logs the (partial) transaction',
     'http:after-rst': 'message sent after the peer\'s RST (it had not received it yet): '
                       'tshark dissects it, vigil (like Suricata) ends reassembly at the RST',
     'http:stream-depth': 'message beyond stream.reassembly.depth (1 MiB) of its direction: '
@@ -353,6 +362,41 @@ def vflow_directed(f, a):
     return ts[2], ts[3], ts[0], ts[1]
 
 
+def eve_time(ts):
+    try:
+        return datetime.datetime.strptime(ts, '%Y-%m-%dT%H:%M:%S.%f%z').timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
+# flow-timeouts of the default (Suricata 8) configuration, per state
+FLOW_TIMEOUT = {'TCP': {'new': 60, 'established': 600, 'closed': 60},
+                'UDP': {'new': 30, 'established': 300, 'closed': 0}}
+
+
+def split_class(proto, vl):
+    """Why vigil has a different number of flows than tshark has streams
+    for one address/port pair whose per-direction sums agree."""
+    if len(vl) < 2:
+        return 'flow:merged'
+    timeout = tcp_reuse = True
+    for a, b in zip(vl, vl[1:]):
+        e, st = eve_time(a['flow'].get('end')), eve_time(b['flow'].get('start'))
+        limit = FLOW_TIMEOUT[proto].get(a['flow'].get('state'), 600)
+        if e is None or st is None or st - e < limit:
+            timeout = False
+            # TCP: a new SYN on a session closed by RST/FIN starts a new flow
+            t = a.get('tcp', {})
+            if not (proto == 'TCP' and (t.get('rst') or t.get('fin'))
+                    and b.get('tcp', {}).get('syn')):
+                tcp_reuse = False
+    if timeout:
+        return 'flow:split-timeout'
+    if proto == 'TCP' and tcp_reuse:
+        return 'flow:split-tcp-reuse'
+    return 'flow:split-other'
+
+
 def check_flows(frames, recs, stats):
     convs, icmpq = tshark_convs(frames)
     vflows = collections.defaultdict(list)
@@ -405,7 +449,7 @@ def check_flows(frames, recs, stats):
         detail = 'vigil %d flow(s) %s, tshark %d conv(s) %s' % (len(vl), got, len(tl), want)
         cls = None
         if got == want:
-            cls = 'flow:split'
+            cls = split_class(key[0], vl)
         else:
             frag = any(c['frag'] for c in tl)
             trunc = any(c['trunc'] for c in tl)
@@ -632,7 +676,7 @@ def check_http(frames, recs):
                 k = next(iter(ks))
                 sender = ends[0] if item[1] == 'req' else ends[1]
                 if (k, sender) in orphan:
-                    return 'http:tshark-pending-pdu'
+                    return 'http:tshark-undissected'
         if side == 'tshark' and item[1] == 'status' and not (
                 len(item[2]) == 3 and item[2].isdigit()):
             return 'http:non-numeric-status'
