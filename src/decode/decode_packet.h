@@ -50,6 +50,8 @@ char *vg_addr_format_eve(const vg_addr_t *a, char *buf, size_t buflen);
 #define VG_PKT_HAS_L4         (1u << 4)  /* TCP/UDP/ICMP header decoded; ports valid */
 #define VG_PKT_INVALID        (1u << 5)  /* decode stopped; no flow handling */
 #define VG_PKT_PSEUDO         (1u << 6)  /* engine-made (flush at end); not counted as captured */
+#define VG_PKT_FLOW_HASHED    (1u << 7)  /* flow_hash holds vg_flow_hash_packet() (set by the
+                                            dispatcher, so the flow table need not hash again) */
 
 #define VG_PKT_MAX_EVENTS 8
 
