@@ -495,7 +495,8 @@ vg_flow_handle_packet(vg_flow_table_t *t, vg_packet_t *p)
 
     uint16_t sp, dp;
     flow_packet_ports(p, &sp, &dp);
-    uint32_t h = vg_flow_hash_packet(p);
+    /* the reader already hashed it to pick the worker */
+    uint32_t h = (p->flags & VG_PKT_FLOW_HASHED) ? p->flow_hash : vg_flow_hash_packet(p);
     p->flow_hash = h;
 
     vg_flow_t *f = t->buckets[h & t->mask];

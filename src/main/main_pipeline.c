@@ -410,7 +410,11 @@ pipe_push(pipeline_t *pl, unsigned i, const msg_t *m)
 static void
 pipe_dispatch(pipeline_t *pl, vg_packet_t *p)
 {
-    p->flow_hash = (p->ip_ver != 0 && !(p->flags & VG_PKT_INVALID)) ? vg_flow_hash_packet(p) : 0;
+    p->flow_hash = 0;
+    if (p->ip_ver != 0 && !(p->flags & VG_PKT_INVALID)) {
+        p->flow_hash = vg_flow_hash_packet(p);
+        p->flags |= VG_PKT_FLOW_HASHED;
+    }
     if (!pl->threaded) {
         vg_worker_packet(&pl->wt[0].w, p);
         pipe_put_packet(pl, p);
