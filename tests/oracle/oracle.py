@@ -31,6 +31,7 @@ import argparse
 import collections
 import datetime
 import gzip
+import ipaddress
 import json
 import os
 import shutil
@@ -75,8 +76,9 @@ FI = {f: i for i, f in enumerate(FIELDS)}
 JUSTIFIED = {
     'flow:ipfrag': 'IP fragments: tshark counts the frame that completed reassembly '
                    '(its frame.len), vigil one reassembled datagram (Suricata does the same)',
-    'flow:tunnel-inner-bytes': 'tunnelled flow: vigil counts the inner packet (from the inner '
-                               'IP header), tshark the whole outer frame',
+    'flow:tunnel-inner-bytes': 'tunnelled flow: vigil, like Suricata, counts the inner packet '
+                               '(from the inner IP header, or the inner ethernet header for '
+                               'VXLAN/ERSPAN/TEB), tshark the whole outer frame',
     'flow:snaplen': 'snaplen-truncated frames: vigil counts captured bytes (frame.cap_len), '
                     'tshark on-wire bytes (frame.len)',
     'flow:icmp-error': 'ICMP errors quoting the flow are counted on the quoted flow by vigil '
@@ -190,6 +192,7 @@ def parse_frame(row):
     curlen = 0
     frag = bool(field_list(row, 'ipv6.fraghdr.nxt'))
     in_icmp = False
+    inner_eth = False
     layers = []
     nip = 0
     for tok in protos:
@@ -208,6 +211,8 @@ def parse_frame(row):
             nip += 1
         elif tok in ('icmp', 'icmpv6'):
             in_icmp = True
+        elif tok == 'eth' and nip > 0:
+            inner_eth = True  # VXLAN, ERSPAN, GRE/TEB: the inner packet starts at ethernet
         elif tok in ('tcp', 'udp') and cur is not None:
             if tok == 'tcp':
                 if it >= len(tcp):
@@ -225,13 +230,13 @@ def parse_frame(row):
                 iu += 1
             lay = Layer()
             lay.proto = tok.upper()
-            lay.src, lay.dst = cur
+            lay.src, lay.dst = norm_ip(cur[0]), norm_ip(cur[1])
             lay.sport, lay.dport = as_int(sp), as_int(dp)
             lay.stream = st
             lay.depth = nip
             lay.in_icmp = in_icmp
             lay.flags = fl
-            lay.iplen = curlen
+            lay.iplen = curlen + (14 if inner_eth else 0)
             lay.frag = frag
             layers.append(lay)
     return layers
@@ -268,8 +273,17 @@ def vigil_pass(vigil, pcap, logdir):
     return p.returncode, recs
 
 
+def norm_ip(a):
+    """Canonical text of an address: vigil prints IPv6 as Suricata 8 does
+    (eight zero-padded groups), tshark compressed."""
+    try:
+        return str(ipaddress.ip_address(a))
+    except ValueError:
+        return a
+
+
 def pair_key(proto, a, ap, b, bp):
-    ea, eb = (a, ap), (b, bp)
+    ea, eb = (norm_ip(a), ap), (norm_ip(b), bp)
     return (proto,) + ((ea, eb) if ea <= eb else (eb, ea))
 
 
@@ -354,7 +368,7 @@ def directed(c, a):
 
 def vflow_directed(f, a):
     fl = f['flow']
-    src = (f['src_ip'], f['src_port'])
+    src = (norm_ip(f['src_ip']), f['src_port'])
     ts = (fl.get('pkts_toserver', 0), fl.get('bytes_toserver', 0),
           fl.get('pkts_toclient', 0), fl.get('bytes_toclient', 0))
     if src == a:
@@ -427,7 +441,7 @@ def check_flows(frames, recs, stats):
         if len(tl) == len(vl) and all(directed(c, a) == vflow_directed(f, a)
                                       for c, f in zip(tl, vl)):
             bad_dir = [f for c, f in zip(tl, vl)
-                       if (f['src_ip'], f['src_port']) != expected_client(c)]
+                       if (norm_ip(f['src_ip']), f['src_port']) != expected_client(c)]
             if not bad_dir:
                 res['agree'] += n
             else:
@@ -627,8 +641,8 @@ def check_http(frames, recs):
         if r.get('event_type') != 'http' or r.get('proto') != 'TCP':
             continue
         vside[conv_name(pair_key('TCP', r['src_ip'], r['src_port'], r['dest_ip'],
-                                 r['dest_port']))] = ((r['src_ip'], r['src_port']),
-                                                      (r['dest_ip'], r['dest_port']))
+                                 r['dest_port']))] = ((norm_ip(r['src_ip']), r['src_port']),
+                                                      (norm_ip(r['dest_ip']), r['dest_port']))
         h = r.get('http', {})
         k = pair_key('TCP', r['src_ip'], r['src_port'], r['dest_ip'], r['dest_port'])
         if 'http_method' in h or 'url' in h:
