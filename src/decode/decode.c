@@ -372,8 +372,23 @@ decode_inner(vg_decode_ctx_t *d, vg_packet_t *p, int ver, uint16_t ethertype, vg
         rc = decode_ethernet(d, p, c, depth);
     else
         rc = decode_ethertype(d, p, ethertype, c, depth);
-    if (rc == VG_OK && p->ip_ver != 0 && (p->l3 != saved.l3))
+    if (rc == VG_OK && p->ip_ver != 0 && (p->l3 != saved.l3)) {
+        if (saved.recursion_level == 0) {
+            p->root.src = saved.src;
+            p->root.dst = saved.dst;
+            p->root.sp = saved.sp;
+            p->root.dp = saved.dp;
+            p->root.proto = saved.proto;
+            p->root.ip_ver = saved.ip_ver;
+            p->root.ttl = saved.ttl;
+            p->root.vlan_n = saved.vlan_n;
+            p->root.has_l4 = (saved.flags & VG_PKT_HAS_L4) != 0;
+            p->root.has_eth = saved.has_eth;
+            memcpy(p->root.eth_src, saved.eth_src, 6);
+            memcpy(p->root.eth_dst, saved.eth_dst, 6);
+        }
         return VG_OK;
+    }
     /* Inner layer unusable or not IP: restore outer fields, keep events. */
     uint8_t n = p->n_events;
     uint16_t ev[VG_PKT_MAX_EVENTS];

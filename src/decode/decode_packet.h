@@ -131,6 +131,23 @@ typedef struct vg_packet {
      * what Suricata counts as the tunnel pseudo-packet's length in flow
      * bytes. */
     uint32_t tunnel_len;
+    /* With recursion_level > 0: the outermost IP layer (the tunnel root:
+     * VXLAN's UDP/4789 packet, the GRE or IP-in-IP carrier). Suricata
+     * tracks a flow for it as well (no stream, no app layer). */
+    struct {
+        vg_addr_t src;
+        vg_addr_t dst;
+        uint16_t sp;
+        uint16_t dp;
+        uint8_t proto;
+        uint8_t ip_ver;
+        uint8_t ttl;
+        uint8_t vlan_n;       /* vlan ids (prefix of vlan_id) outside the tunnel */
+        bool has_l4;
+        bool has_eth;
+        uint8_t eth_src[6];
+        uint8_t eth_dst[6];
+    } root;
     /* MAC addresses of the innermost ethernet header that belongs to the
      * decoded IP layer (has_eth false when that layer has none, e.g. the
      * inner packet of IP-in-IP or GRE): EVE `ether`, as Suricata's ethh. */

@@ -32,14 +32,22 @@ decode_erspan2(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c, uint32_t depth)
     if ((vv >> 12) != 1)
         return decode_fail(d, p, VG_EV_ERSPAN_UNSUPPORTED_VERSION);
     uint16_t vlan = vv & 0x0fff;
+    uint8_t vlan_before = p->vlan_n;
     if (vlan != 0) {
         if (p->vlan_n >= VG_PKT_MAX_VLAN)
             return decode_fail(d, p, VG_EV_ERSPAN_TOO_MANY_VLAN_LAYERS);
         p->vlan_id[p->vlan_n++] = vlan;
     }
     int rc = decode_inner(d, p, -1, 0, c, depth);
-    if (p->recursion_level > recur)
+    if (p->recursion_level > recur) {
         p->tunnel_len = erspan_len;
+        if (recur == 0)
+            p->root.vlan_n = vlan_before; /* the carrier is outside the mirror */
+    } else {
+        /* inner frame unusable: the GRE carrier stays, without the
+         * mirrored traffic's vlan id (Suricata puts it on the tunnel packet) */
+        p->vlan_n = vlan_before;
+    }
     return rc;
 }
 

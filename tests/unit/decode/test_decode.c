@@ -868,6 +868,16 @@ test_gre(void **state)
      * the mirrored frame): decode-erspan-typeII-01 counts 122-byte packets */
     assert_int_equal(p->recursion_level, 1);
     assert_int_equal(p->tunnel_len, 8 + mn);
+    /* the GRE carrier is outside the mirror: no vlan id */
+    assert_int_equal(p->root.proto, VG_IPPROTO_GRE);
+    assert_int_equal(p->root.vlan_n, 0);
+    /* an unusable mirrored frame leaves the carrier, without the vlan id */
+    n = pb_wrap(b, ers, 16, (const uint8_t *)"\x00\x01", 2);
+    n = build_ipv4(b, VG_IPPROTO_GRE, OSRC4, ODST4, b, n, 0);
+    p = dec(VG_DLT_RAW, b, n);
+    assert_int_equal(p->proto, VG_IPPROTO_GRE);
+    assert_int_equal(p->recursion_level, 0);
+    assert_int_equal(p->vlan_n, 0);
     uint8_t bad[16];
     memcpy(bad, ers, 16);
     bad[8] = 0x20; /* version 2 */
@@ -923,6 +933,12 @@ test_vxlan(void **state)
      * outer ones: same builder) */
     assert_int_equal(p->recursion_level, 1);
     assert_int_equal(p->tunnel_len, 14 + 20 + 8 + 2); /* the inner frame */
+    /* the carrier (tunnel root) is kept for its own flow */
+    assert_int_equal(p->root.ip_ver, 4);
+    assert_memory_equal(p->root.src.b, OSRC4, 4);
+    assert_int_equal(p->root.proto, VG_IPPROTO_UDP);
+    assert_int_equal(p->root.dp, 4789);
+    assert_true(p->root.has_l4);
     assert_true(p->has_eth);
     static const uint8_t mac_dst[6] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55};
     static const uint8_t mac_src[6] = {0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
