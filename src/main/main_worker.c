@@ -311,11 +311,49 @@ worker_anomalies(vg_worker_t *w, const vg_packet_t *p)
     }
 }
 
+#ifdef VG_HAVE_FLOW_TABLE
+/* The tunnel root of a decoded tunnel packet (VXLAN's UDP/4789 carrier,
+ * GRE, IP-in-IP) forms its own flow, as Suricata's FlowSetupPacket on the
+ * root packet: counted and logged, no stream, no app layer
+ * (suricata-verify vxlan-decoder-02/04 count the outer flows). It is kept
+ * by the worker of the inner flow. */
+static void
+worker_root_flow(vg_worker_t *w, const vg_packet_t *p)
+{
+    vg_packet_t o = *p; /* a view: o.buf is not o's to free */
+    o.src = p->root.src;
+    o.dst = p->root.dst;
+    o.sp = p->root.sp;
+    o.dp = p->root.dp;
+    o.proto = p->root.proto;
+    o.ip_ver = p->root.ip_ver;
+    o.ttl = p->root.ttl;
+    o.vlan_n = p->root.vlan_n;
+    o.has_eth = p->root.has_eth;
+    memcpy(o.eth_src, p->root.eth_src, 6);
+    memcpy(o.eth_dst, p->root.eth_dst, 6);
+    o.flags = (p->flags & ~(VG_PKT_HAS_L4 | VG_PKT_FLOW_HASHED)) |
+              (p->root.has_l4 ? VG_PKT_HAS_L4 : 0);
+    o.recursion_level = 0;
+    o.tunnel_len = 0;
+    o.payload = NULL;
+    o.payload_len = 0;
+    o.n_events = 0;
+    o.flow = NULL;
+    /* flow_id comes from the packet number: the inner flow may take this
+     * packet's; the root flow's id then comes from its key and time */
+    o.pcap_cnt = 0;
+    (void)vg_flow_handle_packet(w->flows, &o);
+}
+#endif
+
 void
 vg_worker_packet(vg_worker_t *w, vg_packet_t *p)
 {
     w->now = p->ts;
 #ifdef VG_HAVE_FLOW_TABLE
+    if (p->recursion_level > 0 && p->root.ip_ver != 0 && !(p->flags & VG_PKT_INVALID))
+        worker_root_flow(w, p);
     if (!(p->flags & (VG_PKT_INVALID | VG_PKT_IS_FRAGMENT)) && p->ip_ver != 0) {
         if (vg_flow_handle_packet(w->flows, p) == VG_OK && p->flow != NULL) {
 #ifdef WORKER_INTEL
