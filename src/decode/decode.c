@@ -53,7 +53,9 @@ vg_decode_ctx_init(vg_decode_ctx_t *d, const vg_limits_t *limits, vg_counters_t 
     for (int ev = 0; ev < VG_EV_MAX; ev++) {
         if (vg_decode_event_layer((vg_decode_event_t)ev) != VG_EV_LAYER_DECODE)
             continue;
-        snprintf(name, sizeof(name), "decoder.%s", vg_decode_event_name((vg_decode_event_t)ev));
+        /* Suricata's stats name: decoder.event.<event>, beside the per-layer packet
+         * counters (decoder.ipv4), which an event object would otherwise shadow */
+        snprintf(name, sizeof(name), "decoder.event.%s", vg_decode_event_name((vg_decode_event_t)ev));
         id->event[ev] = vg_counter_register(name);
     }
     return VG_OK;

@@ -5,7 +5,7 @@
  * into the inner packet: src/dst/ports/proto describe the innermost IP layer,
  * which is what flows are keyed on. Malformed input is data: each anomaly is
  * tagged on the packet (vg_packet_add_event) and counted as
- * "decoder.<event name>"; decoding stops at the broken layer and, if no usable
+ * "decoder.event.<event name>"; decoding stops at the broken layer and, if no usable
  * IP layer remains, VG_PKT_INVALID is set.
  *
  * Thread safety: one vg_decode_ctx_t per worker/reader thread. Counter names
@@ -47,7 +47,7 @@ typedef struct vg_decode_counters {
     vg_counter_id_t pkts, bytes, invalid, ethernet, vlan, vlan_qinq, sll, sll2, null, raw, ipv4,
         ipv6, tcp, udp, icmpv4, icmpv6, gre, vxlan, ipv4_in_ipv6, ipv6_in_ipv6, ipv6_in_ipv4,
         ipv4_in_ipv4, unknown_ethertype, ppp, pppoe, mpls, erspan;
-    vg_counter_id_t event[VG_EV_MAX]; /* "decoder.<event name>" */
+    vg_counter_id_t event[VG_EV_MAX]; /* "decoder.event.<event name>" */
 } vg_decode_counters_t;
 
 typedef struct vg_decode_ctx {

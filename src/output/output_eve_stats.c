@@ -1,6 +1,6 @@
 /* output_eve_stats.c - the EVE `stats` record: every registered counter,
- * nested by its dotted name ("decoder.ipv4.trunc_pkt" ->
- * stats.decoder.ipv4.trunc_pkt), as Suricata's stats.totals. */
+ * nested by its dotted name ("decoder.event.ipv4.trunc_pkt" ->
+ * stats.decoder.event.ipv4.trunc_pkt), as Suricata's stats.totals. */
 #include "output/output_eve.h"
 #include "core/core_counters.h"
 

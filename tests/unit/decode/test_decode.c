@@ -83,7 +83,7 @@ expect_event(const vg_packet_t *p, vg_decode_event_t ev, bool invalid)
         fail_msg("missing event %s", vg_decode_event_name(ev));
     assert_int_equal((p->flags & VG_PKT_INVALID) != 0, invalid);
     char name[96];
-    snprintf(name, sizeof(name), "decoder.%s", vg_decode_event_name(ev));
+    snprintf(name, sizeof(name), "decoder.event.%s", vg_decode_event_name(ev));
     assert_true(ctr(name) >= 1);
 }
 
@@ -290,7 +290,7 @@ test_null_loop_raw(void **state)
     uint8_t bad[20] = {0x50};
     expect_event(dec(VG_DLT_RAW, bad, 20), VG_EV_IPRAW_INVALID_IPV, true);
     expect_event(dec(147, ip4, n4), VG_EV_UNSUPPORTED_LINKTYPE, true);
-    assert_int_equal(ctr("decoder.unsupported_linktype"), 1);
+    assert_int_equal(ctr("decoder.event.unsupported_linktype"), 1);
     assert_true(vg_decode_linktype_supported(1) && !vg_decode_linktype_supported(147));
 }
 
@@ -414,7 +414,7 @@ test_ipv4_header_events(void **state)
     expect_event(dec(VG_DLT_RAW, ip, 19), VG_EV_IPV4_PKT_TOO_SMALL, true);
     /* total length 32 but only 31 captured */
     expect_event(dec(VG_DLT_RAW, ip, 31), VG_EV_IPV4_TRUNC_PKT, true);
-    assert_int_equal(ctr("decoder.ipv4.trunc_pkt"), 1);
+    assert_int_equal(ctr("decoder.event.ipv4.trunc_pkt"), 1);
     uint8_t c[64];
     memcpy(c, ip, n);
     c[0] = 0x44; /* IHL 4 = 16 bytes */
@@ -1028,7 +1028,7 @@ test_ip_in_ip(void **state)
         n = build_ipv4(B, 4, OSRC4, ODST4, B, n, 0);
     p = dec(VG_DLT_RAW, B, n);
     assert_true(has_event(p, VG_EV_TOO_MANY_LAYERS));
-    assert_int_equal(ctr("decoder.too_many_layers"), 1);
+    assert_int_equal(ctr("decoder.event.too_many_layers"), 1);
 }
 
 static void

@@ -272,7 +272,7 @@ test_stats_nesting(void **state)
 {
     (void)state;
     vg_counter_id_t pkts = vg_counter_register("decoder.pkts");
-    vg_counter_id_t trunc = vg_counter_register("decoder.ipv4.trunc_pkt");
+    vg_counter_id_t trunc = vg_counter_register("decoder.event.ipv4.trunc_pkt");
     vg_counter_id_t ev = vg_counter_register("flow.memcap_evicted");
     vg_counter_id_t gap = vg_counter_register("tcp.reassembly_gap");
     /* a name that is also a parent: the children win, the JSON stays valid */
@@ -294,8 +294,8 @@ test_stats_nesting(void **state)
     assert_int_equal(json_integer_value(json_object_get(s, "uptime")), 12);
     json_t *dec = json_object_get(s, "decoder");
     assert_int_equal(json_integer_value(json_object_get(dec, "pkts")), 93);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(dec, "ipv4"),
-                                                        "trunc_pkt")), 2);
+    json_t *evs = json_object_get(json_object_get(dec, "event"), "ipv4");
+    assert_int_equal(json_integer_value(json_object_get(evs, "trunc_pkt")), 2);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(s, "flow"),
                                                         "memcap_evicted")), 5);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(s, "tcp"),
