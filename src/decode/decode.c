@@ -469,7 +469,9 @@ vg_decode_packet(vg_decode_ctx_t *d, vg_packet_t *p)
     if (d == NULL || p == NULL)
         return VG_EINVAL;
     vg_decode_reset(p);
-    if (!(p->flags & VG_PKT_PSEUDO)) {
+    /* Only captured packets count: a datagram rebuilt by defrag was already
+     * counted fragment by fragment (Suricata counts it as a pseudo packet). */
+    if (!(p->flags & (VG_PKT_PSEUDO | VG_PKT_REASSEMBLED))) {
         decode_count(d, d->id.pkts);
         /* Suricata counts captured bytes (GET_PKT_LEN), not wire length */
         vg_counter_add(d->counters, d->id.bytes, p->caplen);
