@@ -128,16 +128,7 @@ JUSTIFIED = {
 # substring of the difference) -> reason. A difference matching an entry is
 # reported as "allowlisted" and does not fail the test. Each is listed in
 # DIFFERENCES.md ("Known vigil gaps"); remove the entry when fixed.
-_VXLAN_OUTER = ('vigil gap: no flow for the outer UDP of a VXLAN packet whose inner packet '
-                'is IP (Suricata logs it: suricata-verify vxlan-decoder-02 expects 4 flows '
-                'to port 4789)')
 ALLOWLIST = {
-    ('tests/vxlan-decoder-01/input.pcap', 'flow', 'UDP 109.105.96.77:4789 <-> '
-                                                  '109.105.96.78:4789'): _VXLAN_OUTER,
-    ('tests/vxlan-decoder-02/vxlan.pcap', 'flow', 'UDP 192.168.202.1:32894 <-> '
-                                                  '192.168.203.1:4789'): _VXLAN_OUTER,
-    ('tests/vxlan-decoder-02/vxlan.pcap', 'flow', 'UDP 192.168.202.1:4789 <-> '
-                                                  '192.168.203.1:45149'): _VXLAN_OUTER,
     ('tests/security-4710-01/input.pcap', 'http', '192.168.111.128:56369-'):
         'vigil gap: data the RST\'s own sender keeps sending is dropped; Suricata 8 flags '
         'stream.suspected_rst_inject and keeps parsing (suricata-verify security-4710-01 '
