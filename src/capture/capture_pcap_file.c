@@ -23,6 +23,27 @@ typedef struct counted {
     int64_t off;  /* bytes delivered to stdio so far */
 } counted_t;
 
+/* Logical offset of the counted stream f: what the cookie delivered minus
+ * what stdio still holds unread. With glibc that is two pointer reads (the
+ * same FILE fields gnulib's freadahead() uses), with no call and no lock;
+ * elsewhere ftello() (through counted_seek, still no syscall). */
+static int64_t
+counted_tell(FILE *f, const counted_t *c)
+{
+#if defined(__GLIBC__)
+    int64_t off = c->off - (int64_t)(f->_IO_read_end - f->_IO_read_ptr);
+#ifdef VG_DEBUG
+    /* debug builds (fuzzing, sanitizers) check it against stdio's own answer */
+    if (VG_NEVER(off != (int64_t)ftello(f)))
+        return (int64_t)ftello(f);
+#endif
+    return off;
+#else
+    (void)c;
+    return (int64_t)ftello(f);
+#endif
+}
+
 static ssize_t
 counted_read(void *cookie, char *out, size_t want)
 {
@@ -78,7 +99,7 @@ counted_open(FILE *under, int64_t start, counted_t **out)
     /* stdio never frees a caller's buffer; counted_close does, after the last read */
     setvbuf(f, buf, _IOFBF, CAPTURE_READ_BUF);
     /* one thread (the reader) ever touches these streams: no stdio lock per
-     * fread/ftello (two freads and one ftello per packet) */
+     * fread (two per packet) */
     __fsetlocking(f, FSETLOCKING_BYCALLER);
     __fsetlocking(under, FSETLOCKING_BYCALLER);
     *out = c;
@@ -153,7 +174,7 @@ capture_file_read(vg_capture_t *cap, vg_packet_t *p)
         int rc = pcap_next_ex(cap->pc, &h, &data);
         if (rc == 1) {
             if (cap->counted != NULL)
-                cap->file_off = (int64_t)ftello(pcap_file(cap->pc)); /* no syscall */
+                cap->file_off = counted_tell(pcap_file(cap->pc), cap->counted);
             cap->file_pkts++;
             int crc = capture_copy(cap, p, h, data);
             if (crc == VG_ENOMEM)
