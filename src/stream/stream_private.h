@@ -83,9 +83,18 @@ struct vg_stream_ctx {
         c_invalid_checksum, c_midstream_pickups, c_reassembly_gap, c_overlap, c_overlap_diff,
         c_insert_fail, c_segment_memcap_drop, c_ra_memcap, c_depth_reached, c_ack_unseen,
         c_no_session, c_max_segs, c_invalid_ack, c_retrans, c_rst_invalid, c_invalid_ts;
+
+    /* Spare full-size segments (stream_reassembly.c, RA_POOL_*): bulk data
+     * arrives in ~MSS-sized pieces, too big for glibc's per-thread cache, so
+     * malloc/free per segment was ~6% of all instructions. */
+    stream_seg_t *seg_pool;
+    uint32_t seg_pool_n;
 };
 
 /* --- stream_reassembly.c --- */
+
+/* Free the context's spare segments (vg_stream_ctx_free). */
+void stream_ra_pool_free(vg_stream_ctx_t *s);
 
 /* Queue payload [seq, seq+len) of direction `dir`: the parts already
  * delivered or already queued are dropped (first data wins; differing

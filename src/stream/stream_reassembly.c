@@ -25,12 +25,59 @@ ra_ev(vg_packet_t *evp, vg_decode_event_t ev)
         vg_packet_add_event(evp, ev);
 }
 
+/* Segments whose length is in (RA_POOL_MIN, RA_POOL_DATA] get a block of
+ * RA_POOL_DATA data bytes, and go back to a per-context free list (at most
+ * RA_POOL_MAX blocks, ~1 MiB) instead of free(). A segment's len never
+ * changes after it is made, so len alone tells which blocks are pooled.
+ * Memory accounting (ra_mem, the memcap) still counts sizeof + len: pooled
+ * blocks are at most 2x that, and only for segments over RA_POOL_MIN. */
+#define RA_POOL_MIN 1024u
+#define RA_POOL_DATA 2048u
+#define RA_POOL_MAX 512u
+
+static bool
+ra_pooled(uint32_t len)
+{
+    return len > RA_POOL_MIN && len <= RA_POOL_DATA;
+}
+
+static stream_seg_t *
+ra_seg_alloc(vg_stream_ctx_t *s, uint32_t len)
+{
+    if (!ra_pooled(len))
+        return malloc(sizeof(stream_seg_t) + len);
+    stream_seg_t *seg = s->seg_pool;
+    if (seg != NULL) {
+        s->seg_pool = seg->next;
+        s->seg_pool_n--;
+        return seg;
+    }
+    return malloc(sizeof(stream_seg_t) + RA_POOL_DATA);
+}
+
 static void
 ra_seg_free(vg_stream_ctx_t *s, stream_dir_t *d, stream_seg_t *seg)
 {
     s->ra_mem -= VG_MIN(s->ra_mem, sizeof(*seg) + seg->len);
     d->nsegs--;
+    if (ra_pooled(seg->len) && s->seg_pool_n < RA_POOL_MAX) {
+        seg->next = s->seg_pool;
+        s->seg_pool = seg;
+        s->seg_pool_n++;
+        return;
+    }
     free(seg);
+}
+
+void
+stream_ra_pool_free(vg_stream_ctx_t *s)
+{
+    while (s->seg_pool != NULL) {
+        stream_seg_t *n = s->seg_pool->next;
+        free(s->seg_pool);
+        s->seg_pool = n;
+    }
+    s->seg_pool_n = 0;
 }
 
 void
@@ -186,7 +233,7 @@ ra_link_new(vg_stream_ctx_t *s, vg_packet_t *p, stream_dir_t *d, stream_seg_t *p
         ra_ev(p, VG_EV_STREAM_MEMCAP);
         return NULL;
     }
-    stream_seg_t *seg = malloc(sz);
+    stream_seg_t *seg = ra_seg_alloc(s, len);
     if (seg == NULL) {
         vg_counter_inc(s->ctr, s->c_insert_fail);
         return NULL;

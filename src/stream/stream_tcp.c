@@ -63,6 +63,8 @@ vg_stream_ctx_new(const vg_limits_t *limits, vg_counters_t *counters, vg_stream_
 void
 vg_stream_ctx_free(vg_stream_ctx_t *s)
 {
+    if (s != NULL)
+        stream_ra_pool_free(s);
     free(s);
 }
 
