@@ -11,6 +11,7 @@
  *  - validity: seconds since the epoch (printed by the serializer).
  */
 #include "app/app_tls.h"
+#include "util/util_utf8.h"
 #include "util/util_digest.h"
 
 #include <pthread.h>
@@ -98,46 +99,6 @@ xputs(xbuf_t *b, const char *s)
     xput(b, s, strlen(s));
 }
 
-/* RFC 3629 UTF-8 check (what Rust's str::from_utf8 accepts). */
-static bool
-x509_utf8_ok(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        uint32_t cp;
-        if ((c & 0xe0) == 0xc0) {
-            k = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            k = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            k = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (k >= n - i)
-            return false;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + j] & 0x3f);
-        }
-        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += k + 1;
-    }
-    return true;
-}
-
 static bool
 x509_is_string_type(int t)
 {
@@ -198,7 +159,7 @@ x509_name_render(const X509_NAME *nm, xbuf_t *b)
         if (dl < 0)
             dl = 0;
         if (x509_is_string_type(ASN1_STRING_type(v))) {
-            if (!x509_utf8_ok(d, (size_t)dl))
+            if (!vg_utf8_valid(d, (size_t)dl))
                 return false;
             xput(b, d, (size_t)dl);
         } else {

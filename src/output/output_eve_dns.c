@@ -6,7 +6,7 @@
  * answers[] (detailed), grouped{} (when there are answers), authorities[],
  * additionals[] (OPT records without options are skipped). Names and
  * TXT/NULL data are written as Suricata's set_string_from_bytes does
- * (dns_bytes below).
+ * (vg_jw_str_bytes).
  *
  * Suricata keeps `grouped` in a hash map, so its key order varies; here
  * keys come in order of first appearance, which is a valid instance.
@@ -49,80 +49,10 @@ dns_addr(vg_jw_t *jw, const char *key, const uint8_t *a, size_t n)
     vg_jw_str(jw, key, buf);
 }
 
-/* Strict UTF-8 check, as Rust's str::from_utf8 (no overlongs, no
- * surrogates, nothing above U+10FFFF). */
-static bool
-dns_utf8_valid(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        uint32_t min, cp;
-        if ((c & 0xe0) == 0xc0) {
-            len = 2, min = 0x80, cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            len = 3, min = 0x800, cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            len = 4, min = 0x10000, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (n - i < len)
-            return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += len;
-    }
-    return true;
-}
-
-/* Suricata's set_string_from_bytes: valid UTF-8 is written as text (JSON
- * escaping only); otherwise ASCII bytes are kept and every byte >= 0x80
- * becomes the four characters \xNN (lowercase hex). */
-static void
-dns_bytes(vg_jw_t *jw, const char *key, const uint8_t *s, size_t n)
-{
-    if (dns_utf8_valid(s, n)) {
-        vg_jw_strn(jw, key, s, n);
-        return;
-    }
-    char stackbuf[1024];
-    char *buf = n * 4 <= sizeof(stackbuf) ? stackbuf : malloc(n * 4);
-    if (buf == NULL) {
-        vg_jw_str_printable(jw, key, s, n); /* same information, other escaping */
-        return;
-    }
-    static const char hx[] = "0123456789abcdef";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < 0x80) {
-            buf[o++] = (char)s[i];
-        } else {
-            buf[o++] = '\\';
-            buf[o++] = 'x';
-            buf[o++] = hx[s[i] >> 4];
-            buf[o++] = hx[s[i] & 15];
-        }
-    }
-    vg_jw_strn(jw, key, buf, o);
-    if (buf != stackbuf)
-        free(buf);
-}
-
 static void
 dns_name(vg_jw_t *jw, const char *key, const vg_dns_name_t *n)
 {
-    dns_bytes(jw, key, n->s, n->len);
+    vg_jw_str_bytes(jw, key, n->s, n->len);
 }
 
 static void
@@ -185,7 +115,7 @@ dns_rr_detail(vg_jw_t *jw, const vg_dns_rr_t *rr)
         break;
     case VG_DNS_RD_TXT:
     case VG_DNS_RD_NULL:
-        dns_bytes(jw, "rdata", rr->data, rr->data_len);
+        vg_jw_str_bytes(jw, "rdata", rr->data, rr->data_len);
         break;
     case VG_DNS_RD_SOA:
         dns_soa(jw, "soa", rr);
@@ -248,7 +178,7 @@ dns_grouped_item(vg_jw_t *jw, const vg_dns_rr_t *rr)
         break;
     case VG_DNS_RD_TXT:
     case VG_DNS_RD_NULL:
-        dns_bytes(jw, NULL, rr->data, rr->data_len);
+        vg_jw_str_bytes(jw, NULL, rr->data, rr->data_len);
         break;
     case VG_DNS_RD_SOA:
         dns_soa(jw, NULL, rr);

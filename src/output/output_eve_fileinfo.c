@@ -9,7 +9,6 @@
 #include "app/app_http.h"
 
 /* From output_eve_http.c (same library). */
-void vg_eve_http_bytes(vg_jw_t *jw, const char *key, const uint8_t *p, size_t n);
 void vg_eve_http_fields(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_http_tx_t *tx,
                         bool extended);
 
@@ -25,7 +24,7 @@ vg_eve_fileinfo(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_app_event_t *ev)
     vg_jw_str(jw, "app_proto", ev->proto == VG_ALPROTO_HTTP ? "http" : "unknown");
     vg_jw_open_object(jw, "fileinfo");
     if (f != NULL) {
-        vg_eve_http_bytes(jw, "filename", (const uint8_t *)f->filename, f->filename_len);
+        vg_jw_str_bytes(jw, "filename", (const uint8_t *)f->filename, f->filename_len);
         if (f->magic != NULL)
             vg_jw_str(jw, "magic", f->magic);
         vg_jw_bool(jw, "gaps", f->gaps);

@@ -6,65 +6,13 @@
  * http_port, url, http_user_agent, xff, http_content_type, content_range),
  * then extended ones (http_refer, http_method, protocol, status or
  * status_string, redirect, length). Raw protocol bytes go through
- * Suricata's jb_set_string_from_bytes rule: valid UTF-8 is written as is
- * (JSON-escaped), anything else in the printable \xNN form.
+ * Suricata's jb_set_string_from_bytes rule (vg_jw_str_bytes): valid UTF-8
+ * is written as is (JSON-escaped); otherwise bytes >= 0x80 as \xNN.
  */
 #include "output/output_eve.h"
 #include "app/app_http.h"
 
 #include <string.h>
-
-/* Valid UTF-8 (no overlongs, no surrogates)? */
-static bool
-utf8_valid(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            k = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            k = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            k = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (n - i <= k)
-            return false;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + j] & 0x3f);
-        }
-        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += k + 1;
-    }
-    return true;
-}
-
-/* Suricata's jb_set_string_from_bytes. */
-void vg_eve_http_bytes(vg_jw_t *jw, const char *key, const uint8_t *p, size_t n);
-void
-vg_eve_http_bytes(vg_jw_t *jw, const char *key, const uint8_t *p, size_t n)
-{
-    if (p == NULL)
-        p = (const uint8_t *)"";
-    if (utf8_valid(p, n))
-        vg_jw_strn(jw, key, p, n);
-    else
-        vg_jw_str_printable(jw, key, p, n);
-}
 
 static bool
 digits(const uint8_t *p, size_t *i, size_t n, int64_t *out)
@@ -119,23 +67,23 @@ vg_eve_http_fields(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_http_tx_t *tx,
     (void)cfg;
     const vg_http_header_t *h;
     if (tx->host_raw.len > 0 || tx->host.len > 0)
-        vg_eve_http_bytes(jw, "hostname", tx->host.p, tx->host.len);
+        vg_jw_str_bytes(jw, "hostname", tx->host.p, tx->host.len);
     if (tx->port >= 0)
         vg_jw_uint(jw, "http_port", (uint64_t)tx->port);
     if (tx->uri_raw.p != NULL || tx->method.len > 0)
-        vg_eve_http_bytes(jw, "url", tx->uri_raw.p, tx->uri_raw.len);
+        vg_jw_str_bytes(jw, "url", tx->uri_raw.p, tx->uri_raw.len);
     if ((h = vg_http_header_get(&tx->req, "user-agent")) != NULL)
-        vg_eve_http_bytes(jw, "http_user_agent", h->value.p, h->value.len);
+        vg_jw_str_bytes(jw, "http_user_agent", h->value.p, h->value.len);
     if ((h = vg_http_header_get(&tx->req, "x-forwarded-for")) != NULL)
-        vg_eve_http_bytes(jw, "xff", h->value.p, h->value.len);
+        vg_jw_str_bytes(jw, "xff", h->value.p, h->value.len);
     if ((h = vg_http_header_get(&tx->resp, "content-type")) != NULL) {
         const uint8_t *semi = h->value.len ? memchr(h->value.p, ';', h->value.len) : NULL;
         size_t n = semi ? (size_t)(semi - h->value.p) : h->value.len;
-        vg_eve_http_bytes(jw, "http_content_type", h->value.p, n);
+        vg_jw_str_bytes(jw, "http_content_type", h->value.p, n);
     }
     if ((h = vg_http_header_get(&tx->resp, "content-range")) != NULL) {
         vg_jw_open_object(jw, "content_range");
-        vg_eve_http_bytes(jw, "raw", h->value.p, h->value.len);
+        vg_jw_str_bytes(jw, "raw", h->value.p, h->value.len);
         int64_t a, b, c;
         if (content_range(h->value.p, h->value.len, &a, &b, &c)) {
             if (a >= 0)
@@ -150,17 +98,17 @@ vg_eve_http_fields(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_http_tx_t *tx,
     if (!extended)
         return;
     if ((h = vg_http_header_get(&tx->req, "referer")) != NULL)
-        vg_eve_http_bytes(jw, "http_refer", h->value.p, h->value.len);
+        vg_jw_str_bytes(jw, "http_refer", h->value.p, h->value.len);
     if (tx->method.len > 0)
-        vg_eve_http_bytes(jw, "http_method", tx->method.p, tx->method.len);
+        vg_jw_str_bytes(jw, "http_method", tx->method.p, tx->method.len);
     if (tx->protocol.len > 0)
-        vg_eve_http_bytes(jw, "protocol", tx->protocol.p, tx->protocol.len);
+        vg_jw_str_bytes(jw, "protocol", tx->protocol.p, tx->protocol.len);
     if (tx->status > 0)
         vg_jw_uint(jw, "status", (uint64_t)tx->status);
     else if (tx->has_response_line)
-        vg_eve_http_bytes(jw, "status_string", tx->status_raw.p, tx->status_raw.len);
+        vg_jw_str_bytes(jw, "status_string", tx->status_raw.p, tx->status_raw.len);
     if ((h = vg_http_header_get(&tx->resp, "location")) != NULL)
-        vg_eve_http_bytes(jw, "redirect", h->value.p, h->value.len);
+        vg_jw_str_bytes(jw, "redirect", h->value.p, h->value.len);
     vg_jw_uint(jw, "length", tx->resp.message_len);
 }
 
@@ -184,8 +132,8 @@ headers_array(vg_jw_t *jw, const char *key, const vg_http_msg_t *m)
         if (z)
             vl = (size_t)(z - h->value.p);
         vg_jw_open_object(jw, NULL);
-        vg_eve_http_bytes(jw, "name", h->name.p, nl);
-        vg_eve_http_bytes(jw, "value", h->value.p, vl);
+        vg_jw_str_bytes(jw, "name", h->name.p, nl);
+        vg_jw_str_bytes(jw, "value", h->value.p, vl);
         vg_jw_close_object(jw);
     }
     vg_jw_close_array(jw);

@@ -2,6 +2,7 @@
  * through here, so appends are memcpy-based and escaping scans runs of
  * safe bytes at once. */
 #include "output/output_json.h"
+#include "util/util_utf8.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -92,41 +93,6 @@ jw_putc(vg_jw_t *jw, char c)
 
 static const char hexdig[] = "0123456789abcdef";
 
-/* Length of a valid UTF-8 sequence starting at p (1..4), or 0 if invalid. */
-static size_t
-utf8_seq_len(const uint8_t *p, size_t left)
-{
-    uint8_t c = p[0];
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n > left)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    /* reject overlongs, surrogates and out-of-range code points */
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 static void
 jw_escaped(vg_jw_t *jw, const uint8_t *s, size_t n)
 {
@@ -161,7 +127,7 @@ jw_escaped(vg_jw_t *jw, const uint8_t *s, size_t n)
             i++;
             continue;
         }
-        size_t sl = utf8_seq_len(s + i, n - i);
+        size_t sl = vg_utf8_seq_len(s + i, n - i);
         if (sl > 0) {
             jw_put(jw, (const char *)s + i, sl);
             i += sl;
@@ -270,6 +236,44 @@ vg_jw_str_printable(vg_jw_t *jw, const char *key, const void *sv, size_t n)
             char esc[6] = {'\\', '\\', 'x', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15]};
             jw_put(jw, esc, 5);
         }
+    }
+    jw_putc(jw, '"');
+}
+
+void
+vg_jw_str_bytes(vg_jw_t *jw, const char *key, const void *sv, size_t n)
+{
+    const uint8_t *s = sv;
+    if (s == NULL)
+        n = 0;
+    if (vg_utf8_valid(s, n)) {
+        vg_jw_strn(jw, key, s, n);
+        return;
+    }
+    jw_prefix(jw, key);
+    jw_putc(jw, '"');
+    size_t i = 0;
+    while (i < n && !jw->truncated) {
+        size_t run = i;
+        while (run < n && s[run] < 0x80)
+            run++;
+        if (run > i) {
+            /* ASCII, control characters included, gets ordinary JSON escaping:
+             * strip the quotes jw_escaped adds around the run */
+            size_t before = jw->len;
+            jw_escaped(jw, s + i, run - i);
+            if (!jw->truncated) {
+                memmove(jw->buf + before, jw->buf + before + 1, jw->len - before - 2);
+                jw->len -= 2;
+                jw->buf[jw->len] = '\0';
+            }
+            i = run;
+            continue;
+        }
+        /* the four characters \xNN, lowercase: the backslash itself escaped */
+        char esc[5] = {'\\', '\\', 'x', hexdig[s[i] >> 4], hexdig[s[i] & 15]};
+        jw_put(jw, esc, 5);
+        i++;
     }
     jw_putc(jw, '"');
 }

@@ -13,6 +13,10 @@
  *    raw protocol fields (HTTP headers, DNS names): printable ASCII kept,
  *    every other byte written as the four characters \xNN (so the JSON
  *    text holds "\\xNN").
+ *  - vg_jw_str_bytes: Suricata's jb_set_string_from_bytes, used for raw
+ *    protocol fields in EVE (HTTP, DNS): strict UTF-8 is written as text;
+ *    otherwise ASCII bytes are kept (JSON-escaped) and every byte >= 0x80
+ *    becomes the four characters \xNN in lowercase hex.
  * When the record would exceed the cap, the writer stops appending and
  * sets `truncated`; vg_jw_finish() then fails with VG_ENOMEM so the
  * caller can count and drop (or shorten) the record. Not thread safe; one
@@ -50,6 +54,7 @@ void vg_jw_close_array(vg_jw_t *jw);
 void vg_jw_str(vg_jw_t *jw, const char *key, const char *s);     /* NUL-terminated */
 void vg_jw_strn(vg_jw_t *jw, const char *key, const void *s, size_t n);
 void vg_jw_str_printable(vg_jw_t *jw, const char *key, const void *s, size_t n);
+void vg_jw_str_bytes(vg_jw_t *jw, const char *key, const void *s, size_t n);
 void vg_jw_hex(vg_jw_t *jw, const char *key, const void *s, size_t n, bool colons);
 void vg_jw_uint(vg_jw_t *jw, const char *key, uint64_t v);
 void vg_jw_int(vg_jw_t *jw, const char *key, int64_t v);

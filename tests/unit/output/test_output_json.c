@@ -71,6 +71,26 @@ test_any_bytes_escape(void **state)
     vg_jw_fini(&jw);
 }
 
+/* Suricata's string_from_bytes (rust jsonbuilder): strict UTF-8 as text,
+ * otherwise ASCII kept and bytes >= 0x80 as lowercase \\xNN. */
+static void
+test_str_bytes(void **state)
+{
+    (void)state;
+    vg_jw_t jw;
+    assert_int_equal(vg_jw_init(&jw, 1 << 12), VG_OK);
+    vg_jw_open_object(&jw, NULL);
+    vg_jw_str_bytes(&jw, "utf8", "caf\xc3\xa9", 5);
+    vg_jw_str_bytes(&jw, "bin", "a\xc5\"\x01" "b", 5);
+    vg_jw_str_bytes(&jw, "overlong", "\xc0\xaf", 2);
+    vg_jw_str_bytes(&jw, "empty", NULL, 0);
+    vg_jw_close_object(&jw);
+    assert_int_equal(vg_jw_finish(&jw), VG_OK);
+    assert_string_equal(jw.buf, "{\"utf8\":\"caf\xc3\xa9\",\"bin\":\"a\\\\xc5\\\"\\u0001b\","
+                                "\"overlong\":\"\\\\xc0\\\\xaf\",\"empty\":\"\"}");
+    vg_jw_fini(&jw);
+}
+
 static void
 test_cap_truncates(void **state)
 {
@@ -148,6 +168,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nested_record),
         cmocka_unit_test(test_any_bytes_escape),
+        cmocka_unit_test(test_str_bytes),
         cmocka_unit_test(test_cap_truncates),
         cmocka_unit_test(test_timestamp_format),
         cmocka_unit_test(test_integer_extremes),
