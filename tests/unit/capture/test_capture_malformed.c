@@ -184,7 +184,9 @@ test_malformed_corpus(void **state)
            st.events, st.reassembled);
     assert_true(st.files > 300);
     assert_true(st.pkts > 1000);
-    assert_int_equal(counters.v[dc.id.pkts], st.pkts + st.reassembled);
+    /* decoder.pkts counts captured packets only, not the datagrams defrag
+     * rebuilds (4f7a24f, as Suricata and tshark count) */
+    assert_int_equal(counters.v[dc.id.pkts], st.pkts);
 }
 
 int
