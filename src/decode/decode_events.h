@@ -135,7 +135,8 @@
     X(STREAM_REASSEMBLY_SEQ_GAP,    "stream.reassembly_seq_gap",     STREAM)  \
     X(STREAM_REASSEMBLY_DEPTH_REACHED, "stream.reassembly_depth_reached", STREAM) \
     X(STREAM_MEMCAP,                "stream.memcap",                 STREAM)  \
-    X(STREAM_PKT_SPURIOUS_RETRANSMISSION, "stream.pkt_spurious_retransmission", STREAM)
+    X(STREAM_PKT_SPURIOUS_RETRANSMISSION, "stream.pkt_spurious_retransmission", STREAM) \
+    X(STREAM_SUSPECTED_RST_INJECT,  "stream.suspected_rst_inject",   STREAM)
 
 typedef enum {
 #define VG_DECODE_EVENT_ENUM(e, name, layer) VG_EV_##e,

@@ -86,6 +86,8 @@ typedef struct vg_tcp_hdr_info {
     bool has_ts;
     uint32_t tsval;
     uint32_t tsecr;
+    bool has_md5;         /* RFC 2385 signature option (the key is out of band: never checked) */
+    bool has_ao;          /* RFC 5925 authentication option (likewise) */
 } vg_tcp_hdr_info_t;
 
 typedef struct vg_packet {

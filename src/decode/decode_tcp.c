@@ -11,7 +11,9 @@ enum {
     TCPOPT_WS = 3,
     TCPOPT_SACKOK = 4,
     TCPOPT_SACK = 5,
-    TCPOPT_TS = 8
+    TCPOPT_TS = 8,
+    TCPOPT_MD5 = 19,
+    TCPOPT_AO = 29
 };
 
 static void
@@ -70,6 +72,18 @@ tcp_options(vg_decode_ctx_t *d, vg_packet_t *p, vg_cur_t c)
                 t->tsval = vg_cur_u32(&o);
                 t->tsecr = vg_cur_u32(&o);
             }
+            break;
+        case TCPOPT_MD5:
+            /* Recorded for the stream engine's RST handling (Suricata
+             * decode-tcp.c: fixed length 18, AO at least 4). */
+            bad = len != 18;
+            if (!bad)
+                t->has_md5 = true;
+            break;
+        case TCPOPT_AO:
+            bad = len < 4;
+            if (!bad)
+                t->has_ao = true;
             break;
         default:
             break;

@@ -35,6 +35,7 @@ typedef struct stream_seg {
 #define SD_F_NEXTWIN    0x0200  /* next_win valid */
 #define SD_F_TS         0x0400  /* last_ts valid (this side sends TCP timestamps) */
 #define SD_F_ZERO_TS    0x0800  /* its SYN carried tsval 0: timestamps not checked */
+#define SD_F_RST_RECV   0x1000  /* this side was sent a MD5/AO-signed RST (unverifiable) */
 
 typedef struct stream_dir {
     uint32_t isn;
@@ -63,6 +64,7 @@ typedef struct stream_dir {
 struct vg_tcp_session {
     uint8_t state;        /* vg_tcp_state_t */
     uint8_t flags;        /* SSN_F_* */
+    uint8_t pstate;       /* state before a RST closed the session (resumable RST) */
     stream_dir_t d[2];    /* [VG_DIR_TOSERVER] client's bytes, [VG_DIR_TOCLIENT] server's */
 };
 

@@ -271,6 +271,36 @@ ssn_start(vg_stream_ctx_t *s, vg_flow_t *f, vg_packet_t *p, bool *more)
     return VG_OK;
 }
 
+/* A non-RST packet on a session closed by a MD5/AO-signed RST, from the
+ * RST's sender while its receiver is marked (Suricata
+ * StreamTcpPacketStateClosed): the receiver may have refused the RST, so
+ * the packet is processed in the state before the RST (the flow state
+ * stays closed, as in Suricata). Returns true when it is to be processed. */
+static bool
+ssn_rst_resume(vg_flow_t *f, struct vg_tcp_session *ssn, const vg_packet_t *p)
+{
+    int dir = p->dir, rdir = 1 - p->dir;
+    if ((p->tcp.flags & VG_TH_RST) || (ssn->d[dir].flags & SD_F_RST_RECV) ||
+        !(ssn->d[rdir].flags & SD_F_RST_RECV))
+        return false;
+    ssn->state = ssn->pstate;
+    f->tcp_state = ssn->pstate;
+    return true;
+}
+
+/* Suricata StreamTcpPacketCheckPostRst: the sender of a MD5/AO-signed RST
+ * sends a regular packet after it, as if the RST never was: that looks like
+ * an injected RST. The mark is cleared, the packet gets the event. */
+static void
+ssn_post_rst(struct vg_tcp_session *ssn, vg_packet_t *p)
+{
+    stream_dir_t *r = &ssn->d[1 - p->dir];
+    if ((p->tcp.flags & VG_TH_RST) || !(r->flags & SD_F_RST_RECV))
+        return;
+    r->flags &= (uint16_t)~SD_F_RST_RECV;
+    vg_packet_add_event(p, VG_EV_STREAM_SUSPECTED_RST_INJECT);
+}
+
 /* Handshake states. Returns true when the packet goes on to the common
  * processing (session established by it, or a RST). */
 static bool
@@ -465,13 +495,18 @@ vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p)
         if (rc != VG_OK || !more)
             return rc;
         ssn = f->tcp;
-    } else if (ssn->state == VG_TCP_CLOSED) {
-        return VG_OK; /* everything was flushed with EOF; late packets change nothing */
-    } else if (ssn->state == VG_TCP_SYN_SENT || ssn->state == VG_TCP_SYN_RECV) {
-        if (!ssn_handshake(s, f, p))
+    } else {
+        /* Closed: everything was flushed with EOF and late packets change
+         * nothing, unless the RST may have been refused (ssn_rst_resume). */
+        if (ssn->state == VG_TCP_CLOSED && !ssn_rst_resume(f, ssn, p))
             return VG_OK;
+        if (ssn->state == VG_TCP_SYN_SENT || ssn->state == VG_TCP_SYN_RECV) {
+            if (!ssn_handshake(s, f, p))
+                return VG_OK;
+        }
     }
 
+    ssn_post_rst(ssn, p);
     if (!ssn_timestamp_ok(s, ssn, p))
         return VG_OK;
     stream_dir_t *x = &ssn->d[dir], *r = &ssn->d[rdir];
@@ -487,6 +522,11 @@ vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p)
             vg_packet_add_event(p, VG_EV_STREAM_RST_INVALID_ACK);
             return VG_OK;
         }
+        /* Suricata StreamTcpValidateRst marks the receiver of a MD5/AO-
+         * signed RST before its sequence check: even a RST refused below
+         * makes the sender's next packet suspect (ssn_post_rst). */
+        if (p->tcp.has_md5 || p->tcp.has_ao)
+            r->flags |= SD_F_RST_RECV;
         /* A RST outside the sender's window is ignored (injected RSTs
          * must not end inspection). */
         if ((x->flags & SD_F_NEXTWIN) && !(ssn->flags & SSN_F_ASYNC) &&
@@ -502,6 +542,17 @@ vg_stream_handle_packet(vg_stream_ctx_t *s, vg_packet_t *p)
             stream_ra_deliver(s, f, p, p, rdir, r->flags & SD_F_FIN
                                                     ? SEQ_MIN(p->tcp.ack, r->fin_seq)
                                                     : p->tcp.ack, false);
+        if (p->tcp.has_md5 || p->tcp.has_ao) {
+            /* Suricata StreamTcpValidateRst: a TCP-MD5/AO signed RST is
+             * accepted, but its signature (key out of band) cannot be
+             * checked, so the receiver may have dropped it; with the
+             * receiver marked above the session can resume (ssn_rst_resume). No
+             * EOF yet: it would end the app layer for good; the flow end
+             * delivers it if the session stays closed. */
+            ssn->pstate = ssn->state;
+            ssn_set_state(f, ssn, VG_TCP_CLOSED);
+            return VG_OK;
+        }
         ssn_set_state(f, ssn, VG_TCP_CLOSED);
         ssn_flush_both(s, f, p);
         return VG_OK;

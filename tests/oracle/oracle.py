@@ -128,10 +128,6 @@ JUSTIFIED = {
 # reported as "allowlisted" and does not fail the test. Each is listed in
 # DIFFERENCES.md ("Known vigil gaps"); remove the entry when fixed.
 ALLOWLIST = {
-    ('tests/security-4710-01/input.pcap', 'http', '192.168.111.128:56369-'):
-        'vigil gap: data the RST\'s own sender keeps sending is dropped; Suricata 8 flags '
-        'stream.suspected_rst_inject and keeps parsing (suricata-verify security-4710-01 '
-        'expects http.url /ultrasurf.html)',
 }
 
 

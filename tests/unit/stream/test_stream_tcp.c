@@ -141,6 +141,26 @@ h_pkt_ts(harness_t *h, int toserver, uint8_t flags, uint32_t seq, uint32_t ack,
     return vg_stream_handle_packet(h->s, &h->last);
 }
 
+/* Like h_pkt with a TCP-MD5 signature option (RFC 2385). */
+static int
+h_pkt_md5(harness_t *h, int toserver, uint8_t flags, uint32_t seq, uint32_t ack,
+          const char *payload)
+{
+    uint32_t len = payload ? (uint32_t)strlen(payload) : 0;
+    h->cnt++;
+    if (toserver)
+        tp_tcp(&h->last, h->cnt, (vg_time_us_t)h->cnt * 1000, CLI, CP, SRV, SP, flags, seq, ack,
+               payload, len);
+    else
+        tp_tcp(&h->last, h->cnt, (vg_time_us_t)h->cnt * 1000, SRV, SP, CLI, CP, flags, seq, ack,
+               payload, len);
+    h->last.tcp.has_md5 = true;
+    int rc = vg_flow_handle_packet(h->t, &h->last);
+    if (rc != VG_OK)
+        return rc;
+    return vg_stream_handle_packet(h->s, &h->last);
+}
+
 static bool
 has_event(const vg_packet_t *p, vg_decode_event_t ev)
 {
@@ -674,6 +694,104 @@ test_rst_out_of_window_ignored(void **state)
     h_stop(&H);
 }
 
+/* suricata-verify security-4710-01: the client sends a MD5-signed RST/ACK
+ * (exactly in sequence) and then its request as if nothing happened.
+ * Suricata cannot check the signature, so the RST's receiver may have
+ * dropped it: the session resumes in its old state with the sender's next
+ * packet (stream.suspected_rst_inject) and the request is inspected. */
+static void
+test_rst_md5_resume(void **state)
+{
+    (void)state;
+    h_init(&H);
+    h_start(&H);
+    handshake(&H, CISN, SISN);
+    vg_flow_t *f = H.last.flow;
+    h_pkt_md5(&H, 1, VG_TH_RST | A, CISN + 1, SISN + 1, NULL); /* #4 */
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    assert_int_equal(H.n, 0); /* nothing to deliver, and no EOF: it may be refused */
+    /* the receiver's own packets do not reopen the session */
+    h_pkt(&H, 0, PA, SISN + 1, CISN + 1, "late"); /* #5 */
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    assert_false(has_event(&H.last, VG_EV_STREAM_SUSPECTED_RST_INJECT));
+    h_pkt(&H, 1, PA, CISN + 1, SISN + 1, "GET /"); /* #6 */
+    assert_true(has_event(&H.last, VG_EV_STREAM_SUSPECTED_RST_INJECT));
+    assert_string_equal(vg_stream_state_name(f), "established");
+    assert_int_equal(f->state, VG_FLOW_STATE_CLOSED); /* Suricata keeps the flow state */
+    h_pkt(&H, 0, PA, SISN + 1, CISN + 6, "200"); /* #7 */
+    assert_false(has_event(&H.last, VG_EV_STREAM_SUSPECTED_RST_INJECT)); /* once */
+    assert_int_equal(H.n, 1);
+    assert_int_equal(H.d[0].dir, VG_DIR_TOSERVER);
+    assert_int_equal(H.d[0].cnt, 7);
+    assert_memory_equal(H.d[0].data, "GET /", 5);
+    h_pkt(&H, 1, A, CISN + 6, SISN + 4, NULL); /* #8 */
+    assert_int_equal(H.n, 2);
+    assert_int_equal(H.d[1].dir, VG_DIR_TOCLIENT);
+    assert_memory_equal(H.d[1].data, "200", 3);
+    /* a RST without signature still ends it, with EOF both ways */
+    h_pkt(&H, 1, VG_TH_RST | A, CISN + 6, SISN + 4, NULL); /* #9 */
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    assert_int_equal(H.n, 4);
+    assert_int_equal(H.d[2].flags, VG_STREAM_EOF);
+    assert_int_equal(H.d[3].flags, VG_STREAM_EOF);
+    h_pkt(&H, 1, PA, CISN + 6, SISN + 4, "more"); /* #10 */
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    assert_false(has_event(&H.last, VG_EV_STREAM_SUSPECTED_RST_INJECT));
+    h_stop(&H);
+    assert_int_equal(H.n, 4);
+}
+
+/* A MD5-signed RST nobody contradicts: the session stays closed and the
+ * flow end delivers the EOF. An unsigned RST after data (test_rst) gets
+ * the EOF with the RST itself. */
+static void
+test_rst_md5_stays_closed(void **state)
+{
+    (void)state;
+    h_init(&H);
+    h_start(&H);
+    handshake(&H, CISN, SISN);
+    vg_flow_t *f = H.last.flow;
+    h_pkt(&H, 1, PA, CISN + 1, SISN + 1, "req");                /* #4 */
+    h_pkt_md5(&H, 0, VG_TH_RST | A, SISN + 1, CISN + 4, NULL);   /* #5 */
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    assert_int_equal(H.n, 1); /* what the RST ACKs, without EOF */
+    assert_int_equal(H.d[0].cnt, 5);
+    assert_memory_equal(H.d[0].data, "req", 3);
+    /* the RST's sender retransmitting it changes nothing */
+    h_pkt_md5(&H, 0, VG_TH_RST | A, SISN + 1, CISN + 4, NULL);  /* #6 */
+    assert_string_equal(vg_stream_state_name(f), "closed");
+    assert_int_equal(H.n, 1);
+    h_stop(&H);
+    assert_int_equal(H.n, 2);
+    assert_int_equal(H.d[1].flags, VG_STREAM_EOF);
+    assert_int_equal(H.d[1].dir, VG_DIR_TOSERVER);
+}
+
+/* Suricata marks the receiver before its sequence check: a signed RST
+ * outside the window is ignored, and the sender's next packet still gets
+ * the event. */
+static void
+test_rst_md5_out_of_window(void **state)
+{
+    (void)state;
+    h_init(&H);
+    h_start(&H);
+    handshake(&H, CISN, SISN);
+    vg_flow_t *f = H.last.flow;
+    h_pkt(&H, 1, PA, CISN + 1, SISN + 1, "data");
+    h_pkt(&H, 0, A, SISN + 1, CISN + 5, NULL);
+    h_pkt_md5(&H, 0, VG_TH_RST, SISN + 1 + 0x20000000u, 0, NULL);
+    assert_string_equal(vg_stream_state_name(f), "established");
+    assert_int_equal(ctr("tcp.rst_invalid"), 1);
+    h_pkt(&H, 1, A, CISN + 5, SISN + 1, NULL); /* the receiver: not suspect */
+    assert_false(has_event(&H.last, VG_EV_STREAM_SUSPECTED_RST_INJECT));
+    h_pkt(&H, 0, PA, SISN + 1, CISN + 5, "ok");
+    assert_true(has_event(&H.last, VG_EV_STREAM_SUSPECTED_RST_INJECT));
+    assert_string_equal(vg_stream_state_name(f), "established");
+    h_stop(&H);
+}
+
 static void
 test_invalid_ack(void **state)
 {
@@ -840,6 +958,9 @@ main(void)
         cmocka_unit_test(test_invalid_checksum),
         cmocka_unit_test(test_flow_end_flush_gap),
         cmocka_unit_test(test_rst_out_of_window_ignored),
+        cmocka_unit_test(test_rst_md5_resume),
+        cmocka_unit_test(test_rst_md5_stays_closed),
+        cmocka_unit_test(test_rst_md5_out_of_window),
         cmocka_unit_test(test_invalid_ack),
         cmocka_unit_test(test_high_isn),
         cmocka_unit_test(test_fast_open),
