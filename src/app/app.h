@@ -90,6 +90,14 @@ typedef struct vg_app_event {
                               * would skip it, e.g. TLS without certificate) */
 } vg_app_event_t;
 
+/* Which digests of a file are computed / valid (vg_app_file_t.digests). */
+enum {
+    VG_FILE_DIGEST_MD5 = 1u << 0,
+    VG_FILE_DIGEST_SHA1 = 1u << 1,
+    VG_FILE_DIGEST_SHA256 = 1u << 2,
+    VG_FILE_DIGEST_ALL = (1u << 3) - 1u,
+};
+
 /* A transferred body (fileinfo). Owned by the parser. */
 typedef struct vg_app_file {
     const char *filename;     /* as Suricata: the URI path for HTTP */
@@ -100,7 +108,8 @@ typedef struct vg_app_file {
     uint8_t md5[16];
     uint8_t sha1[20];
     uint8_t sha256[32];
-    bool has_hashes;
+    bool has_hashes;          /* at least one digest below is valid (see digests) */
+    uint8_t digests;          /* VG_FILE_DIGEST_* bits: which of md5/sha1/sha256 are valid */
     const char *magic;        /* NULL unless libmagic-like detection */
     uint32_t file_id;         /* per flow, from 1 */
     const void *tx;           /* the tx it belongs to (for the http object in fileinfo) */

@@ -7,10 +7,15 @@
 
 #include <openssl/evp.h>
 
+/* One EVP context per digest type, in VG_FILE_DIGEST_* bit order; only the
+ * configured ones are allocated. */
+#define FILE_DIGEST_TYPES 3
+
+static const vg_digest_alg_t file_digest_md[FILE_DIGEST_TYPES] = {VG_DIGEST_MD5, VG_DIGEST_SHA1,
+                                                              VG_DIGEST_SHA256};
+
 struct vg_app_file_hash {
-    EVP_MD_CTX *md5;
-    EVP_MD_CTX *sha1;
-    EVP_MD_CTX *sha256;
+    EVP_MD_CTX *ctx[FILE_DIGEST_TYPES];
     bool ok;
 };
 
@@ -19,18 +24,24 @@ vg_app_file_hash_free(vg_app_file_hash_t *h)
 {
     if (h == NULL)
         return;
-    EVP_MD_CTX_free(h->md5);
-    EVP_MD_CTX_free(h->sha1);
-    EVP_MD_CTX_free(h->sha256);
+    for (unsigned i = 0; i < FILE_DIGEST_TYPES; i++)
+        EVP_MD_CTX_free(h->ctx[i]);
     free(h);
 }
 
-static bool file_hashing = true; /* written before threads start, then read-only */
+/* written before threads start, then read-only */
+static unsigned file_digests = VG_FILE_DIGEST_ALL;
+
+void
+vg_app_file_set_digests(unsigned digests)
+{
+    file_digests = digests & VG_FILE_DIGEST_ALL;
+}
 
 void
 vg_app_file_set_hashing(bool on)
 {
-    file_hashing = on;
+    vg_app_file_set_digests(on ? VG_FILE_DIGEST_ALL : 0);
 }
 
 vg_app_file_hash_t *
@@ -40,18 +51,20 @@ vg_app_file_open(vg_app_file_t *f)
     f->complete = false;
     f->gaps = false;
     f->has_hashes = false;
-    if (!file_hashing)
+    f->digests = 0;
+    if (file_digests == 0)
         return NULL;
     vg_app_file_hash_t *h = calloc(1, sizeof(*h));
     if (h == NULL)
         return NULL;
-    h->md5 = EVP_MD_CTX_new();
-    h->sha1 = EVP_MD_CTX_new();
-    h->sha256 = EVP_MD_CTX_new();
-    h->ok = h->md5 && h->sha1 && h->sha256 &&
-            EVP_DigestInit_ex(h->md5, vg_digest_md(VG_DIGEST_MD5), NULL) == 1 &&
-            EVP_DigestInit_ex(h->sha1, vg_digest_md(VG_DIGEST_SHA1), NULL) == 1 &&
-            EVP_DigestInit_ex(h->sha256, vg_digest_md(VG_DIGEST_SHA256), NULL) == 1;
+    h->ok = true;
+    for (unsigned i = 0; i < FILE_DIGEST_TYPES && h->ok; i++) {
+        if (!(file_digests & (1u << i)))
+            continue;
+        h->ctx[i] = EVP_MD_CTX_new();
+        h->ok = h->ctx[i] != NULL &&
+                EVP_DigestInit_ex(h->ctx[i], vg_digest_md(file_digest_md[i]), NULL) == 1;
+    }
     if (!h->ok) {
         vg_app_file_hash_free(h);
         return NULL;
@@ -67,9 +80,9 @@ vg_app_file_data(vg_app_file_t *f, vg_app_file_hash_t *h, const uint8_t *data, s
     f->size += len;
     if (h == NULL || !h->ok)
         return;
-    if (EVP_DigestUpdate(h->md5, data, len) != 1 || EVP_DigestUpdate(h->sha1, data, len) != 1 ||
-        EVP_DigestUpdate(h->sha256, data, len) != 1)
-        h->ok = false;
+    for (unsigned i = 0; i < FILE_DIGEST_TYPES; i++)
+        if (h->ctx[i] != NULL && EVP_DigestUpdate(h->ctx[i], data, len) != 1)
+            h->ok = false;
 }
 
 void
@@ -86,11 +99,18 @@ vg_app_file_close(vg_app_file_t *f, vg_app_file_hash_t *h, bool complete)
 {
     f->complete = complete;
     if (complete && h != NULL && h->ok && !f->gaps) {
-        unsigned int n = 0;
-        bool ok = EVP_DigestFinal_ex(h->md5, f->md5, &n) == 1 && n == 16;
-        ok = ok && EVP_DigestFinal_ex(h->sha1, f->sha1, &n) == 1 && n == 20;
-        ok = ok && EVP_DigestFinal_ex(h->sha256, f->sha256, &n) == 1 && n == 32;
-        f->has_hashes = ok;
+        uint8_t *const out[FILE_DIGEST_TYPES] = {f->md5, f->sha1, f->sha256};
+        unsigned got = 0;
+        bool ok = true;
+        for (unsigned i = 0; i < FILE_DIGEST_TYPES && ok; i++) {
+            if (h->ctx[i] == NULL)
+                continue;
+            unsigned int n = 0;
+            ok = EVP_DigestFinal_ex(h->ctx[i], out[i], &n) == 1 && n == vg_digest_len(file_digest_md[i]);
+            got |= 1u << i;
+        }
+        f->digests = ok ? (uint8_t)got : 0;
+        f->has_hashes = f->digests != 0;
     }
     vg_app_file_hash_free(h);
 }

@@ -17,11 +17,16 @@ typedef struct vg_app_file_hash vg_app_file_hash_t;
  * ENOMEM or when hashing is off (the file then carries on without hashes). */
 vg_app_file_hash_t *vg_app_file_open(vg_app_file_t *f);
 
-/* Whether vg_app_file_open() computes digests at all: process-wide, on by
- * default. MD5 + SHA-1 + SHA-256 over every body byte cost more CPU than
- * all the parsers together (bench/RESULTS.md), so a sensor run turns them
- * off when nothing reads them (no types.files.force-hash, no file-hash
- * indicators). Call before any thread starts. */
+/* Which digests vg_app_file_open() computes (VG_FILE_DIGEST_* bits):
+ * process-wide, all three by default. MD5 + SHA-1 + SHA-256 over every body
+ * byte cost more CPU than all the parsers together (bench/RESULTS.md), and
+ * MD5 alone is slower than SHA-1 and SHA-256 with SHA-NI, so a sensor run
+ * computes only the ones something reads: the types listed in
+ * types.files.force-hash and the hash types of the loaded indicators.
+ * 0 turns hashing off. Call before any thread starts. */
+void vg_app_file_set_digests(unsigned digests);
+
+/* Shorthand: all three digests (true) or none (false). */
 void vg_app_file_set_hashing(bool on);
 
 /* Add decoded bytes to the file. */
@@ -31,8 +36,9 @@ void vg_app_file_data(vg_app_file_t *f, vg_app_file_hash_t *h, const uint8_t *da
  * hashes are no longer meaningful. */
 void vg_app_file_gap(vg_app_file_t *f, vg_app_file_hash_t *h, size_t len);
 
-/* Finish: `complete` true gives state CLOSED (with digests unless a gap was
- * seen), false TRUNCATED. Frees `h` (may be NULL). */
+/* Finish: `complete` true gives state CLOSED (with the configured digests,
+ * f->digests saying which, unless a gap was seen), false TRUNCATED. Frees
+ * `h` (may be NULL). */
 void vg_app_file_close(vg_app_file_t *f, vg_app_file_hash_t *h, bool complete);
 
 /* Free hashing state without finishing (flow torn down). */

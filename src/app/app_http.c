@@ -1558,9 +1558,12 @@ file_digest(const vg_http_tx_t *tx, vg_buffer_id_t id, uint32_t index, const uin
 {
     const vg_app_file_t *f[2];
     uint32_t k = 0;
-    if (tx->resp.file.has_hashes)
+    unsigned want = id == VG_BUF_FILE_MD5    ? VG_FILE_DIGEST_MD5
+                    : id == VG_BUF_FILE_SHA1 ? VG_FILE_DIGEST_SHA1
+                                             : VG_FILE_DIGEST_SHA256;
+    if (tx->resp.file.digests & want)
         f[k++] = &tx->resp.file;
-    if (tx->req.file.has_hashes)
+    if (tx->req.file.digests & want)
         f[k++] = &tx->req.file;
     if (index >= k)
         return VG_DECLINED;

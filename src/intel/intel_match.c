@@ -242,8 +242,11 @@ vg_intel_check_file(const vg_intel_store_t *s, vg_flow_t *f, const vg_app_file_t
     if (s == NULL || file == NULL || !file->has_hashes)
         return 0;
     mctx_t m = {s, f, c, cb, user, 0};
-    lookup(&m, VG_IOC_MD5, file->md5, 16, 0, "fileinfo.md5");
-    lookup(&m, VG_IOC_SHA1, file->sha1, 20, 0, "fileinfo.sha1");
-    lookup(&m, VG_IOC_SHA256, file->sha256, 32, 0, "fileinfo.sha256");
+    if (file->digests & VG_FILE_DIGEST_MD5)
+        lookup(&m, VG_IOC_MD5, file->md5, 16, 0, "fileinfo.md5");
+    if (file->digests & VG_FILE_DIGEST_SHA1)
+        lookup(&m, VG_IOC_SHA1, file->sha1, 20, 0, "fileinfo.sha1");
+    if (file->digests & VG_FILE_DIGEST_SHA256)
+        lookup(&m, VG_IOC_SHA256, file->sha256, 32, 0, "fileinfo.sha256");
     return m.hits;
 }

@@ -401,10 +401,25 @@ cli_eve_type(vg_run_cfg_t *cfg, const char *types_key, const char *idx, char *er
 #endif
     } else if (!strcmp(name, "files") || !strcmp(name, "fileinfo")) {
         e->fileinfo = on;
-        /* types.files.force-hash: [md5, ...] - HTTP engineer */
-        char fk[1024];
-        snprintf(fk, sizeof(fk), "%s.force-hash.0", sub);
-        e->files_force_hash = vg_conf_get(c, fk) != NULL;
+        /* types.files.force-hash: [md5, sha1, sha256]: each listed digest
+         * is computed and logged; as Suricata, an unknown name is warned
+         * about and skipped */
+        e->files_force_hash = 0;
+        for (int i = 0; i < 16; i++) {
+            char fk[1024];
+            snprintf(fk, sizeof(fk), "%s.force-hash.%d", sub, i);
+            const char *alg = vg_conf_get(c, fk);
+            if (alg == NULL)
+                break;
+            if (!strcasecmp(alg, "md5"))
+                e->files_force_hash |= VG_FILE_DIGEST_MD5;
+            else if (!strcasecmp(alg, "sha1"))
+                e->files_force_hash |= VG_FILE_DIGEST_SHA1;
+            else if (!strcasecmp(alg, "sha256"))
+                e->files_force_hash |= VG_FILE_DIGEST_SHA256;
+            else
+                vg_log_warn("%s: '%s' is not a valid hash algorithm (md5, sha1, sha256)", fk, alg);
+        }
     } else if (!strcmp(name, "anomaly")) {
         e->anomaly = on;
         /* Suricata's defaults when anomaly.types is absent or partial:

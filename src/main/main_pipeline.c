@@ -593,21 +593,28 @@ pipe_free_intel(vg_run_cfg_t *cfg)
 
 #ifdef VG_HAVE_APP_FILE
 /* File digests (MD5 + SHA-1 + SHA-256 over every body byte) cost more CPU
- * than all parsers together; compute them only when something reads them:
- * fileinfo with types.files.force-hash, or file-hash indicators to match. */
-static bool
-pipe_file_hashes_needed(const vg_run_cfg_t *cfg)
+ * than all parsers together; compute only the ones something reads: the
+ * types listed in types.files.force-hash and the hash types of the loaded
+ * indicators (a feed of SHA-256 hashes needs no MD5, the slowest of the
+ * three). VG_FILE_DIGEST_* bits, 0 = none. */
+static unsigned
+pipe_file_digests_needed(const vg_run_cfg_t *cfg)
 {
-    if (cfg->eve.files_force_hash)
-        return true;
+    unsigned need = cfg->eve.files_force_hash;
 #ifdef VG_HAVE_INTEL
     if (cfg->intel_store != NULL) {
         const vg_intel_load_report_t *r = vg_intel_store_report(cfg->intel_store);
-        return r == NULL || r->indicators_by_type[VG_IOC_MD5] > 0 ||
-               r->indicators_by_type[VG_IOC_SHA1] > 0 || r->indicators_by_type[VG_IOC_SHA256] > 0;
+        if (r == NULL)
+            return VG_FILE_DIGEST_ALL;
+        if (r->indicators_by_type[VG_IOC_MD5] > 0)
+            need |= VG_FILE_DIGEST_MD5;
+        if (r->indicators_by_type[VG_IOC_SHA1] > 0)
+            need |= VG_FILE_DIGEST_SHA1;
+        if (r->indicators_by_type[VG_IOC_SHA256] > 0)
+            need |= VG_FILE_DIGEST_SHA256;
     }
 #endif
-    return false;
+    return need;
 }
 #endif
 
@@ -622,7 +629,7 @@ vg_pipeline_run(vg_run_cfg_t *cfg)
     if (pipe_load_intel(cfg) != VG_OK)
         return 1;
 #ifdef VG_HAVE_APP_FILE
-    vg_app_file_set_hashing(pipe_file_hashes_needed(cfg));
+    vg_app_file_set_digests(pipe_file_digests_needed(cfg));
 #endif
 
     pipeline_t pl = {.cfg = cfg, .last_tick_sec = -1};

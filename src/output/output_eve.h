@@ -24,7 +24,7 @@ typedef struct vg_eve_cfg {
     bool tls_extended;          /* types.tls.extended */
     bool stats_totals, stats_threads, stats_deltas;
     bool dns_v3_grouped;        /* dns formats: detailed + grouped, as in suricata.yaml */
-    bool files_force_hash;      /* types.files.force-hash set: fileinfo logs md5/sha1/sha256 */
+    unsigned files_force_hash;  /* types.files.force-hash: VG_FILE_DIGEST_* bits fileinfo logs */
     uint8_t http_dump_headers;  /* types.http.dump-all-headers: bit 0 request, bit 1 response */
     /* tls: types.tls.custom as VG_EVE_TLS_F_* bits (0 = not set: basic or
      * extended from tls_extended); JA3 is logged only when

@@ -28,17 +28,18 @@ vg_eve_fileinfo(vg_jw_t *jw, const vg_eve_cfg_t *cfg, const vg_app_event_t *ev)
         if (f->magic != NULL)
             vg_jw_str(jw, "magic", f->magic);
         vg_jw_bool(jw, "gaps", f->gaps);
-        bool hashes = cfg != NULL && cfg->files_force_hash && f->has_hashes;
+        /* as Suricata: each digest listed in force-hash, when computed */
+        unsigned hashes = cfg != NULL ? cfg->files_force_hash & f->digests : 0;
         if (f->complete) {
             vg_jw_str(jw, "state", "CLOSED");
-            if (hashes) {
+            if (hashes & VG_FILE_DIGEST_MD5)
                 vg_jw_hex(jw, "md5", f->md5, sizeof(f->md5), false);
+            if (hashes & VG_FILE_DIGEST_SHA1)
                 vg_jw_hex(jw, "sha1", f->sha1, sizeof(f->sha1), false);
-            }
         } else {
             vg_jw_str(jw, "state", "TRUNCATED");
         }
-        if (hashes)
+        if (hashes & VG_FILE_DIGEST_SHA256)
             vg_jw_hex(jw, "sha256", f->sha256, sizeof(f->sha256), false);
         vg_jw_bool(jw, "stored", false);
         vg_jw_uint(jw, "size", f->size);

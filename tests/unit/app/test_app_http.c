@@ -37,6 +37,8 @@ typedef struct rec {
     int port;
     uint8_t md5[16];
     bool has_md5;
+    uint8_t sha256[32];
+    bool has_sha256;
 } rec_t;
 
 static void logf_(rec_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -91,6 +93,10 @@ on_emit(vg_app_ctx_t *ctx, const vg_app_event_t *ev)
             r->has_md5 = vg_app_parser_http.get_buffer(tx, VG_BUF_FILE_MD5, 0, &d, &l) == VG_OK;
             if (r->has_md5)
                 memcpy(r->md5, d, 16);
+            r->has_sha256 =
+                vg_app_parser_http.get_buffer(tx, VG_BUF_FILE_SHA256, 0, &d, &l) == VG_OK;
+            if (r->has_sha256)
+                memcpy(r->sha256, d, 32);
         }
         break;
     case VG_APP_EV_FILE: {
@@ -223,6 +229,29 @@ t_file_hashing_off(void **state)
     vg_app_file_set_hashing(true);
     assert_false(r.has_md5);
     assert_string_equal(r.resp_body, "hello");
+}
+
+/* Only SHA-256 configured (a feed of SHA-256 indicators): the file carries
+ * exactly that digest, with the right value, and no MD5 buffer. */
+static void
+t_file_sha256_only(void **state)
+{
+    (void)state;
+    seg_t s[] = {
+        {0, "GET /index.html HTTP/1.1\r\nHost: h\r\n\r\n"},
+        {1, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"},
+    };
+    vg_app_file_set_digests(VG_FILE_DIGEST_SHA256);
+    static rec_t r;
+    run(s, 2, 0, 0, &r);
+    vg_app_file_set_hashing(true);
+    assert_false(r.has_md5);
+    assert_true(r.has_sha256);
+    /* sha256("hello") */
+    static const uint8_t sha256_hello[32] = {
+        0x2c, 0xf2, 0x4d, 0xba, 0x5f, 0xb0, 0xa3, 0x0e, 0x26, 0xe8, 0x3b, 0x2a, 0xc5, 0xb9, 0xe2, 0x9e,
+        0x1b, 0x16, 0x1e, 0x5c, 0x1f, 0xa7, 0x42, 0x5e, 0x73, 0x04, 0x33, 0x62, 0x93, 0x8b, 0x98, 0x24};
+    assert_memory_equal(r.sha256, sha256_hello, 32);
 }
 
 static void
@@ -723,6 +752,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_simple_get),
         cmocka_unit_test(t_file_hashing_off),
+        cmocka_unit_test(t_file_sha256_only),
         cmocka_unit_test(t_pipelining),
         cmocka_unit_test(t_chunked),
         cmocka_unit_test(t_bad_chunk_len),

@@ -127,7 +127,7 @@ t_http_object(void **state)
     assert_null(jstr(j, "fileinfo", "md5"));
     json_decref(j);
 
-    g_cfg.files_force_hash = true;
+    g_cfg.files_force_hash = VG_FILE_DIGEST_ALL;
     feed("GET /h HTTP/1.1\r\nHost: h\r\n\r\n",
          "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
     j = parse(g_file);
@@ -136,7 +136,17 @@ t_http_object(void **state)
     assert_string_equal(jstr(j, "fileinfo", "sha256"),
                         "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
     json_decref(j);
-    g_cfg.files_force_hash = false;
+
+    /* force-hash: [sha1]: only the listed digest is logged */
+    g_cfg.files_force_hash = VG_FILE_DIGEST_SHA1;
+    feed("GET /h HTTP/1.1\r\nHost: h\r\n\r\n",
+         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    j = parse(g_file);
+    assert_null(jstr(j, "fileinfo", "md5"));
+    assert_string_equal(jstr(j, "fileinfo", "sha1"), "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d");
+    assert_null(jstr(j, "fileinfo", "sha256"));
+    json_decref(j);
+    g_cfg.files_force_hash = 0;
 }
 
 static void
