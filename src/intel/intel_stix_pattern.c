@@ -12,7 +12,9 @@
  *     alternative; one alternative = one indicator;
  *   - an AND conjunction is supported only when it describes one value:
  *     network-traffic dst_ref.type + dst_ref.value + dst_port (IP:port),
- *     or the same test repeated;
+ *     the same test repeated, or hashes of one file / certificate with or
+ *     without its other properties (each hash a key, the properties
+ *     implied by it; see reduce_hashed_object);
  *   - only `=` and `IN` (not negated) are matched; anything else, AND of
  *     observations, FOLLOWEDBY and qualifiers are "unsupported" with a why.
  * Accepted object paths (quoted or bare hash names, case-insensitive
@@ -47,6 +49,9 @@ typedef enum {
     K_MD5, K_SHA1, K_SHA256, K_CERT_SHA1, K_CERT_SHA256,
     K_JA3, K_JA3S, K_JA4, K_UA,
     K_NT_VALUE, K_NT_TYPE, K_NT_PORT,
+    /* properties a hash of the same object already pins down: matchable
+     * only ANDed with that hash (which then decides), see reduce_conj */
+    K_FILE_PROP, K_CERT_PROP,
 } path_kind_t;
 
 typedef enum { OP_EQ, OP_NE, OP_ORD, OP_IN, OP_LIKE, OP_MATCHES, OP_SUBSET, OP_EXISTS } op_t;
@@ -431,10 +436,26 @@ classify(const char *path)
         return K_EMAIL;
     if (TYPE_IS("email-message") && strcmp(prop, "from_ref.value") == 0)
         return K_EMAIL;
-    if ((TYPE_IS("file") || TYPE_IS("artifact")) && strncmp(prop, "hashes.", 7) == 0)
-        return hash_kind(prop + 7, false);
-    if (TYPE_IS("x509-certificate") && strncmp(prop, "hashes.", 7) == 0)
-        return hash_kind(prop + 7, true);
+    if ((TYPE_IS("file") || TYPE_IS("artifact")) && strncmp(prop, "hashes.", 7) == 0) {
+        path_kind_t k = hash_kind(prop + 7, false);
+        return k != K_UNKNOWN ? k : K_FILE_PROP; /* SHA-512, SSDEEP, ... */
+    }
+    if (TYPE_IS("x509-certificate") && strncmp(prop, "hashes.", 7) == 0) {
+        path_kind_t k = hash_kind(prop + 7, true);
+        return k != K_UNKNOWN ? k : K_CERT_PROP;
+    }
+    if (TYPE_IS("file") && (!strcmp(prop, "name") || !strcmp(prop, "size") ||
+                            !strcmp(prop, "mime_type") || !strcmp(prop, "name_enc") ||
+                            !strcmp(prop, "magic_number_hex")))
+        return K_FILE_PROP;
+    if (TYPE_IS("artifact") && !strcmp(prop, "mime_type"))
+        return K_FILE_PROP;
+    if (TYPE_IS("x509-certificate") &&
+        (!strcmp(prop, "subject") || !strcmp(prop, "issuer") || !strcmp(prop, "serial_number") ||
+         !strcmp(prop, "version") || !strcmp(prop, "validity_not_before") ||
+         !strcmp(prop, "validity_not_after") || !strcmp(prop, "signature_algorithm") ||
+         !strcmp(prop, "subject_public_key_algorithm")))
+        return K_CERT_PROP;
     if (TYPE_IS("network-traffic")) {
         if (strcmp(prop, "dst_ref.value") == 0)
             return K_NT_VALUE;
@@ -903,9 +924,85 @@ static const vg_ioc_type_t kind_type[] = {
     [K_JA4] = VG_IOC_JA4, [K_UA] = VG_IOC_USER_AGENT, [K_NT_VALUE] = VG_IOC_IP,
 };
 
+/* A conjunction on one file (or certificate) that names its hashes, with
+ * or without other properties of it: [file:hashes.MD5 = 'a' AND
+ * file:hashes.'SHA-256' = 'b' AND file:name = 'x.exe'] (MISP's STIX export
+ * writes file objects this way). The content hash identifies the object,
+ * so each hash becomes a key of the indicator and the other properties
+ * are implied by it, not checked (a dropped file's name differs per host,
+ * its hash does not). A property without any hash stays unsupported: the
+ * name alone is not what vigil sees (fileinfo.filename is the URL path).
+ * VG_OK with alts[0..*n) set (at most CONJ_MAX_ALTS), or VG_DECLINED. */
+#define CONJ_MAX_ALTS 3
+
+static bool
+kind_is_file_hash(path_kind_t k)
+{
+    return k == K_MD5 || k == K_SHA1 || k == K_SHA256;
+}
+
+static bool
+kind_is_cert_hash(path_kind_t k)
+{
+    return k == K_CERT_SHA1 || k == K_CERT_SHA256;
+}
+
+static int
+reduce_hashed_object(pat_t *p, const conj_t *c, vg_stix_alt_t *alts, size_t *n, char *why,
+                     size_t whylen)
+{
+    const pat_test_t *first_prop = NULL;
+    bool file = false, cert = false;
+    *n = 0;
+    for (uint8_t i = 0; i < c->n; i++) {
+        const pat_test_t *t = &p->tests[c->t[i]];
+        if (t->kind == K_FILE_PROP || t->kind == K_CERT_PROP) {
+            file |= t->kind == K_FILE_PROP;
+            cert |= t->kind == K_CERT_PROP;
+            if (first_prop == NULL)
+                first_prop = t;
+            continue; /* implied by the hash: any operator */
+        }
+        if (!kind_is_file_hash(t->kind) && !kind_is_cert_hash(t->kind)) {
+            snprintf(why, whylen, "AND of %s and %s", p->tests[c->t[0]].path, t->path);
+            return VG_DECLINED;
+        }
+        file |= kind_is_file_hash(t->kind);
+        cert |= kind_is_cert_hash(t->kind);
+        if (t->neg || t->op != OP_EQ || !t->is_str) {
+            snprintf(why, whylen, "%s%s on %s", t->neg ? "NOT " : "",
+                     t->is_str ? op_name(t->op) : "non-string comparison", t->path);
+            return VG_DECLINED;
+        }
+        const char *v = p->buf + t->voff;
+        bool dup = false;
+        for (size_t j = 0; j < *n && !dup; j++) {
+            if (alts[j].type != kind_type[t->kind])
+                continue;
+            if (strcasecmp(alts[j].value, v) != 0) {
+                snprintf(why, whylen, "two different values of %s", t->path);
+                return VG_DECLINED;
+            }
+            dup = true;
+        }
+        if (!dup && *n < CONJ_MAX_ALTS)
+            alts[(*n)++] = (vg_stix_alt_t){.type = kind_type[t->kind], .value = v, .port = 0};
+    }
+    if (file && cert) {
+        snprintf(why, whylen, "AND of file and x509-certificate properties");
+        return VG_DECLINED;
+    }
+    if (*n == 0) {
+        snprintf(why, whylen, "object path %s (matched only ANDed with a hash of the same %s)",
+                 first_prop ? first_prop->path : "?", cert ? "certificate" : "file");
+        return VG_DECLINED;
+    }
+    return VG_OK;
+}
+
 /* VG_OK with *alt set, or VG_DECLINED with why. */
 static int
-reduce_conj(pat_t *p, const conj_t *c, vg_stix_alt_t *alt, char *why, size_t whylen)
+reduce_one(pat_t *p, const conj_t *c, vg_stix_alt_t *alt, char *why, size_t whylen)
 {
     const pat_test_t *val = NULL, *typ = NULL, *port = NULL;
     for (uint8_t i = 0; i < c->n; i++) {
@@ -983,6 +1080,32 @@ reduce_conj(pat_t *p, const conj_t *c, vg_stix_alt_t *alt, char *why, size_t why
     return VG_OK;
 }
 
+/* One conjunction to its indicator keys: hashed-object conjunctions (see
+ * reduce_hashed_object) may give several, everything else one. */
+static int
+reduce_conj(pat_t *p, const conj_t *c, vg_stix_alt_t *alts, size_t *n, char *why, size_t whylen)
+{
+    path_kind_t hash_kind_seen = K_UNKNOWN;
+    bool hashed_object = false;
+    for (uint8_t i = 0; i < c->n && !hashed_object; i++) {
+        path_kind_t k = p->tests[c->t[i]].kind;
+        if (k == K_FILE_PROP || k == K_CERT_PROP)
+            hashed_object = true;
+        else if (kind_is_file_hash(k) || kind_is_cert_hash(k)) {
+            if (hash_kind_seen != K_UNKNOWN && hash_kind_seen != k)
+                hashed_object = true; /* MD5 AND SHA-256 of one file */
+            hash_kind_seen = k;
+        }
+    }
+    if (hashed_object)
+        return reduce_hashed_object(p, c, alts, n, why, whylen);
+    *n = 0;
+    int rc = reduce_one(p, c, &alts[0], why, whylen);
+    if (rc == VG_OK)
+        *n = 1;
+    return rc;
+}
+
 void
 vg_stix_parsed_fini(vg_stix_parsed_t *r)
 {
@@ -1035,22 +1158,25 @@ vg_stix_pattern_parse(const char *pattern, size_t len, size_t max_len, vg_stix_p
         rc = VG_DECLINED;
         goto done;
     }
-    out->alts = calloc(o.d.n ? o.d.n : 1, sizeof(*out->alts));
+    out->alts = calloc(o.d.n ? o.d.n * CONJ_MAX_ALTS : 1, sizeof(*out->alts));
     if (out->alts == NULL) {
         rc = VG_ENOMEM;
         goto done;
     }
     for (size_t i = 0; i < o.d.n; i++) {
-        vg_stix_alt_t a;
+        vg_stix_alt_t a[CONJ_MAX_ALTS];
+        size_t na = 0;
         char w[512];
-        if (reduce_conj(p, &o.d.c[i], &a, w, sizeof(w)) == VG_OK) {
+        if (reduce_conj(p, &o.d.c[i], a, &na, w, sizeof(w)) == VG_OK) {
             /* drop exact duplicates (x IN ('a','a'), repeated branches) */
-            bool dup = false;
-            for (size_t j = 0; j < out->n && !dup; j++)
-                dup = out->alts[j].type == a.type && out->alts[j].port == a.port &&
-                      strcmp(out->alts[j].value, a.value) == 0;
-            if (!dup)
-                out->alts[out->n++] = a;
+            for (size_t k = 0; k < na; k++) {
+                bool dup = false;
+                for (size_t j = 0; j < out->n && !dup; j++)
+                    dup = out->alts[j].type == a[k].type && out->alts[j].port == a[k].port &&
+                          strcmp(out->alts[j].value, a[k].value) == 0;
+                if (!dup)
+                    out->alts[out->n++] = a[k];
+            }
         } else {
             if (out->n_unsupported++ == 0)
                 snprintf(out->first_unsupported, sizeof(out->first_unsupported), "%.240s", w);

@@ -70,6 +70,24 @@ static const pcase_t cases[] = {
      VG_IOC_DOMAIN, "a.example", 0},
     {"[(domain-name:value = 'a.example' OR domain-name:value = 'b.example') AND "
      "network-traffic:dst_port = 53]", VG_DECLINED, 0, 0, NULL, 0},
+    /* hashes of one file / certificate ANDed, with its other properties
+     * (MISP's STIX export): each hash a key, the properties implied */
+    {"[file:hashes.MD5 = 'a' AND file:hashes.'SHA-256' = 'b']", VG_OK, 2, VG_IOC_MD5, "a", 0},
+    {"[file:name = 'x.exe' AND file:hashes.'SHA-1' = 'b' AND file:size = 1234]", VG_OK, 1,
+     VG_IOC_SHA1, "b", 0},
+    {"[file:hashes.SSDEEP = 's' AND file:hashes.'SHA-256' = 'b']", VG_OK, 1, VG_IOC_SHA256, "b", 0},
+    {"[file:size > 100 AND file:hashes.MD5 = 'a' AND file:hashes.MD5 = 'A']", VG_OK, 1,
+     VG_IOC_MD5, "a", 0},
+    {"[x509-certificate:serial_number = '01' AND x509-certificate:hashes.'SHA-1' = 'c']", VG_OK, 1,
+     VG_IOC_CERT_SHA1, "c", 0},
+    {"[x509-certificate:issuer = 'CN=x' AND x509-certificate:serial_number = '01']", VG_DECLINED, 0,
+     0, NULL, 0},
+    {"[file:hashes.MD5 = 'a' AND file:hashes.MD5 = 'b']", VG_DECLINED, 0, 0, NULL, 0},
+    {"[file:hashes.MD5 = 'a' AND file:hashes.'SHA-1' != 'b']", VG_DECLINED, 0, 0, NULL, 0},
+    {"[file:hashes.MD5 = 'a' AND domain-name:value = 'x.example']", VG_DECLINED, 0, 0, NULL, 0},
+    {"[file:hashes.MD5 = 'a' AND x509-certificate:hashes.'SHA-1' = 'c']", VG_DECLINED, 0, 0, NULL,
+     0},
+    {"[file:name = 'a.exe' AND file:size = 3]", VG_DECLINED, 0, 0, NULL, 0},
     /* escapes */
     {"[url:value = 'http://x/it\\'s']", VG_OK, 1, VG_IOC_URL, "http://x/it's", 0},
     {"[url:value = 'http://x/a\\\\b']", VG_OK, 1, VG_IOC_URL, "http://x/a\\b", 0},
@@ -165,6 +183,31 @@ test_partial_counts(void **state)
     vg_stix_parsed_fini(&r);
 }
 
+/* The keys of a hashed-file conjunction, in order, and why a name alone is
+ * refused. */
+static void
+test_hashed_object(void **state)
+{
+    (void)state;
+    const char *p = "[file:name = 'x.exe' AND file:hashes.MD5 = 'a' AND file:hashes.'SHA-1' = 'b' "
+                    "AND file:hashes.'SHA-256' = 'c']";
+    vg_stix_parsed_t r;
+    char why[256];
+    assert_int_equal(vg_stix_pattern_parse(p, strlen(p), 0, &r, why, sizeof(why)), VG_OK);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.alts[0].type, VG_IOC_MD5);
+    assert_int_equal(r.alts[1].type, VG_IOC_SHA1);
+    assert_string_equal(r.alts[1].value, "b");
+    assert_int_equal(r.alts[2].type, VG_IOC_SHA256);
+    assert_string_equal(r.alts[2].value, "c");
+    vg_stix_parsed_fini(&r);
+    p = "[file:name = 'CBricksDoc']";
+    assert_int_equal(vg_stix_pattern_parse(p, strlen(p), 0, &r, why, sizeof(why)), VG_DECLINED);
+    assert_non_null(strstr(why, "file:name"));
+    assert_non_null(strstr(why, "hash"));
+    vg_stix_parsed_fini(&r);
+}
+
 static void
 test_limits(void **state)
 {
@@ -225,6 +268,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_partial_counts),
+        cmocka_unit_test(test_hashed_object),
         cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
