@@ -6,7 +6,8 @@ family_intel.json (next to this file) holds indicators linked, by STIX
 `indicates`, to ATT&CK's Sakula (S0074, used by Deep Panda G0009 alone),
 to a vendor malware object "Sakurel Variant (...)" (an ATT&CK alias of
 Sakula), to Deep Panda and Sakula together (two), to Cobalt Strike (S0154,
-commodity) and to "ExampleDoor" (not in ATT&CK). `vigil attribute` runs
+commodity) and to "ExampleDoor" (not in ATT&CK); a MISP event written at
+run time tags indicators with malpedia and mitre-tool galaxies. `vigil attribute` runs
 on small EVE files (Suricata-style records: no intel records, so the KB's
 own indicator index is used); `vigil -r` runs on a generated capture
 (intel records written by vigil's matcher, with intel.malware).
@@ -44,7 +45,16 @@ def alert(ts, host, metadata):
                                       "metadata": metadata}}
 
 
-def attribute(vigil, intel, tmp, name, records):
+# MISP: attributes tagged with malware/tool galaxies (through the intel store).
+MISP_EVENT = {"Event": {"info": "family test", "uuid": "5cb88eb5-0000-4000-8000-000000000001",
+                        "Orgc": {"name": "ESET"}, "Tag": [], "Attribute": [
+    {"type": "domain", "value": "zeb-fam.example", "uuid": "5cb88eb5-0000-4000-8000-000000000002",
+     "to_ids": True, "Tag": [{"name": "misp-galaxy:malpedia=\"Zebrocy\""}]},
+    {"type": "domain", "value": "psx-fam.example", "uuid": "5cb88eb5-0000-4000-8000-000000000003",
+     "to_ids": True, "Tag": [{"name": "misp-galaxy:mitre-tool=\"PsExec - S0029\""}]}]}}
+
+
+def attribute(vigil, intel, tmp, name, records, extra=()):
     eve = os.path.join(tmp, name + ".json")
     with open(eve, "w") as f:
         for r in records:
@@ -52,7 +62,8 @@ def attribute(vigil, intel, tmp, name, records):
     out = os.path.join(tmp, name)
     os.makedirs(out)
     p = subprocess.run([vigil, "attribute", "--intel", os.path.join(intel, "attack-enterprise.json"),
-                        "--intel", BUNDLE, "-l", out, eve],
+                        "--intel", BUNDLE] + [a for f in extra for a in ("--intel", f)] +
+                       ["-l", out, eve],
                        capture_output=True, text=True, timeout=300)
     check("%s: vigil attribute exits 0" % name, p.returncode == 0, p.stderr[-400:])
     recs = []
@@ -176,6 +187,24 @@ def main():
             check("once: one Sakula unit, seen twice, independent (rule metadata)",
                   len(sw) == 1 and sw[0].get("attack_id") == "S0074" and sw[0]["count"] == 2
                   and not sw[0].get("from_indicator"), json.dumps(sw))
+
+        # MISP galaxy tags: malpedia Zebrocy (APT28's, S0251) raises APT28;
+        # mitre-tool PsExec (S0029, commodity) stays ~0.
+        misp = os.path.join(tmp, "misp.json")
+        with open(misp, "w") as f:
+            json.dump(MISP_EVENT, f)
+        recs, _ = attribute(vigil, intel, tmp, "misp-zebrocy", [dns(1, h, "zeb-fam.example")], [misp])
+        att = one(recs, "misp-zebrocy")
+        if att:
+            sw = software(att, "S0251")
+            check("misp: malpedia tag Zebrocy -> S0251 towards APT28",
+                  len(sw) == 1 and sw[0]["weight_db"] > 0 and p_group(att, "G0007") > 0, json.dumps(sw))
+        recs, _ = attribute(vigil, intel, tmp, "misp-psexec", [dns(1, h, "psx-fam.example")], [misp])
+        att = one(recs, "misp-psexec")
+        if att:
+            sw = software(att, "S0029")
+            check("misp: mitre-tool tag PsExec -> S0029, ~0 dB",
+                  len(sw) == 1 and abs(sw[0]["weight_db"]) < 1.0, json.dumps(sw))
 
         # Through the packet path: vigil's intel records carry intel.malware.
         pcap = os.path.join(tmp, "family.pcap")
