@@ -427,7 +427,8 @@ emit_family_units(rec_t *r, const attrib_unit_t *ioc, const fam_ref_t *f, size_t
         copy(u.value, sizeof(u.value), ioc->value);
         if (u.item >= 0) {
             copy(u.key, sizeof(u.key), kb->items[u.item].ext);
-            snprintf(u.what, sizeof(u.what), "software %.12s (%.50s) linked to the %.15s indicator %.60s",
+            snprintf(u.what, sizeof(u.what),
+                     "software %.12s (%.50s) linked to the %.15s indicator %.60s",
                      kb->items[u.item].ext, kb->items[u.item].name, ioc->ioc_type, ioc->value);
         } else {
             char norm[64];
