@@ -5,7 +5,11 @@
  *    (alert.metadata.mitre_technique_id / malware_family, arrays of
  *    strings), and technique ids written in the signature ("T1071.001");
  *  - intel: hits written by vigil's intel matcher (intel.indicator_id,
- *    intel.actors[{id,name}], intel.source, intel.confidence, ...);
+ *    intel.actors[{id,name}], intel.malware[{id,name}], intel.source,
+ *    intel.confidence, ...);
+ *  - any indicator hit whose indicator `indicates` a malware or tool
+ *    (STIX relationship, MISP malware galaxy) also yields a software unit
+ *    for that family, marked from_indicator (attrib_int.h);
  *  - protocol records (dns, http, tls, quic, fileinfo, flow): their
  *    names, URLs, hashes, fingerprints and external addresses are matched
  *    against the KB's own indicators and the intel store, if any. That is
@@ -288,9 +292,160 @@ unit_from_kb_ioc(const vg_attrib_kb_t *kb, const attrib_ioc_t *c, attrib_unit_t 
     (void)kb;
 }
 
+/* ---- families linked to indicators ---------------------------------------- */
+
+#define FAM_MAX 8
+typedef struct fam_ref {
+    int item;        /* ATT&CK software item, -1 when ATT&CK does not list it */
+    char name[64];
+} fam_ref_t;
+
+/* Add a family once: same ATT&CK item, or (no item) same normalized name.
+ * A family ATT&CK does not list is named without a trailing "(...)":
+ * feeds tag variants by sample hash ("PIVY Variant (808e21d6...)"), and
+ * the variants of one family are one family. */
+static void
+fam_add(fam_ref_t *f, size_t *n, int item, const char *name_in)
+{
+    char a[64], b[64], name[64];
+    copy(name, sizeof(name), name_in);
+    char *par = strrchr(name, '(');
+    if (item < 0 && par != NULL && par > name) {
+        *par = '\0';
+        for (char *e = par - 1; e >= name && *e == ' '; e--)
+            *e = '\0';
+    }
+    attrib_norm_name(name, a, sizeof(a));
+    if (item < 0 && a[0] == '\0')
+        return;
+    for (size_t i = 0; i < *n; i++) {
+        if (item >= 0 && f[i].item == item)
+            return;
+        attrib_norm_name(f[i].name, b, sizeof(b));
+        if (item < 0 && f[i].item < 0 && strcmp(a, b) == 0)
+            return;
+    }
+    if (*n >= FAM_MAX)
+        return;
+    f[*n].item = item;
+    copy(f[*n].name, sizeof(f[0].name), name);
+    (*n)++;
+}
+
+static void
+fam_add_kb(const vg_attrib_kb_t *kb, fam_ref_t *f, size_t *n, int fam)
+{
+    const attrib_family_t *kf = &kb->fams[fam];
+    fam_add(f, n, kf->item, kf->item >= 0 ? kb->items[kf->item].name : kf->name);
+}
+
+/* "misp-galaxy:<galaxy>=..." tags of malware/tool galaxies (the intel
+ * store keeps such a tag as the reference's id). */
+static bool
+software_galaxy(const char *id)
+{
+    static const char *const gal[] = {"malpedia", "mitre-malware", "mitre-tool",
+                                      "mitre-enterprise-attack-malware",
+                                      "mitre-enterprise-attack-tool", "mitre-mobile-attack-malware",
+                                      "mitre-mobile-attack-tool", "tool", "rat", "ransomware",
+                                      "backdoor", "banker", "stealer", "botnet", "android",
+                                      "exploit-kit"};
+    if (id == NULL || strncmp(id, "misp-galaxy:", 12) != 0)
+        return false;
+    const char *g = id + 12;
+    size_t gl = strcspn(g, "=");
+    for (size_t i = 0; i < VG_ARRAY_LEN(gal); i++)
+        if (strlen(gal[i]) == gl && strncmp(g, gal[i], gl) == 0)
+            return true;
+    return false;
+}
+
+enum { REF_ACTOR = 0, REF_GROUP = 1, REF_SOFTWARE = 2 };
+
+/* Sort one intel reference ({id, name} of intel.actors / intel.malware or
+ * a store indicator's actors): an intrusion set of the KB (REF_GROUP,
+ * *g set), a malware/tool family (REF_SOFTWARE, added to f), or an actor
+ * the KB does not know (REF_ACTOR). The store lists malware and tools an
+ * indicator `indicates` among its "actors"; they are families, not
+ * competing actors. A bare name (MISP galaxy cluster, Zeek meta.actor) is
+ * a group when the KB knows it as one, else a family when ATT&CK lists
+ * software by that name. software forces the family reading. */
+static int
+classify_ref(const vg_attrib_kb_t *kb, const char *id, const char *name, bool software, int *g,
+             fam_ref_t *f, size_t *nf)
+{
+    *g = -1;
+    if (id == NULL && name == NULL)
+        return REF_ACTOR;
+    bool soft_id = id != NULL && (strncmp(id, "malware--", 9) == 0 ||
+                                  strncmp(id, "tool--", 6) == 0 || software_galaxy(id));
+    if (!software && !soft_id) {
+        *g = attrib_kb_find_group(kb, id);
+        if (*g < 0)
+            *g = attrib_kb_find_group(kb, name);
+        if (*g >= 0)
+            return REF_GROUP;
+        bool actor_id = id != NULL && (strncmp(id, "intrusion-set--", 15) == 0 ||
+                                       strncmp(id, "threat-actor--", 14) == 0 ||
+                                       strncmp(id, "campaign--", 10) == 0 ||
+                                       strncmp(id, "misp-galaxy:", 12) == 0);
+        int it = actor_id ? -1 : attrib_kb_resolve_family(kb, name);
+        if (it < 0)
+            return REF_ACTOR;
+        fam_add(f, nf, it, kb->items[it].name);
+        return REF_SOFTWARE;
+    }
+    int fam = attrib_kb_find_family(kb, id);
+    if (fam >= 0) {
+        fam_add_kb(kb, f, nf, fam);
+        return REF_SOFTWARE;
+    }
+    int it = attrib_kb_resolve_family(kb, name);
+    if (it < 0 && id != NULL && !soft_id)
+        it = attrib_kb_resolve_family(kb, id);
+    fam_add(f, nf, it, it >= 0 ? kb->items[it].name : (name ? name : id));
+    return REF_SOFTWARE;
+}
+
+/* One software unit per family linked to the indicator hit `ioc` (already
+ * emitted): scored like any software unit, marked from_indicator. */
+static void
+emit_family_units(rec_t *r, const attrib_unit_t *ioc, const fam_ref_t *f, size_t nf,
+                  const char *infra)
+{
+    const vg_attrib_kb_t *kb = r->e->kb;
+    for (size_t i = 0; i < nf; i++) {
+        attrib_unit_t u;
+        memset(&u, 0, sizeof(u));
+        u.type = ATTRIB_EV_SOFTWARE;
+        u.item = f[i].item;
+        u.confidence = -1;
+        u.from_indicator = true;
+        copy(u.family, sizeof(u.family), f[i].name);
+        copy(u.source, sizeof(u.source), ioc->source);
+        copy(u.indicator_id, sizeof(u.indicator_id), ioc->indicator_id);
+        copy(u.value, sizeof(u.value), ioc->value);
+        if (u.item >= 0) {
+            copy(u.key, sizeof(u.key), kb->items[u.item].ext);
+            snprintf(u.what, sizeof(u.what),
+                     "software %.12s (%.50s) linked to the %.15s indicator %.60s",
+                     kb->items[u.item].ext, kb->items[u.item].name, ioc->ioc_type, ioc->value);
+        } else {
+            char norm[64];
+            attrib_norm_name(f[i].name, norm, sizeof(norm));
+            snprintf(u.key, sizeof(u.key), "family:%s", norm);
+            snprintf(u.what, sizeof(u.what),
+                     "software family %.50s (not in ATT&CK) linked to the %.15s indicator %.60s",
+                     f[i].name, ioc->ioc_type, ioc->value);
+        }
+        rec_emit(r, &u, infra);
+    }
+}
+
+/* Emit the indicator unit u, then a software unit for each linked family. */
 static void
 emit_ioc_unit(rec_t *r, attrib_unit_t *u, vg_time_us_t valid_until, const char *where,
-              const char *seen, const char *infra)
+              const char *seen, const char *infra, const fam_ref_t *fams, size_t n_fams)
 {
     u->type = (strcmp(u->ioc_type, "ja3") == 0 || strcmp(u->ioc_type, "ja3s") == 0 ||
                strcmp(u->ioc_type, "ja4") == 0 || strncmp(u->ioc_type, "cert", 4) == 0)
@@ -302,6 +457,7 @@ emit_ioc_unit(rec_t *r, attrib_unit_t *u, vg_time_us_t valid_until, const char *
     snprintf(u->what, sizeof(u->what), "%s %.80s matches %s indicator%s", where, seen,
              u->ioc_type, u->expired ? " (expired)" : "");
     rec_emit(r, u, infra);
+    emit_family_units(r, u, fams, n_fams, infra);
 }
 
 static const char *
@@ -355,7 +511,11 @@ match_value(rec_t *r, int type, const char *value, uint16_t port, const char *wh
             unit_from_kb_ioc(kb, c, &u);
             if (n_seen < 8)
                 copy(seen_ids[n_seen++], sizeof(seen_ids[0]), c->id);
-            emit_ioc_unit(r, &u, c->valid_until, where, norm, infra);
+            fam_ref_t fams[FAM_MAX];
+            size_t nf = 0;
+            for (int k = 0; k < c->n_families; k++)
+                fam_add_kb(kb, fams, &nf, c->families[k]);
+            emit_ioc_unit(r, &u, c->valid_until, where, norm, infra, fams, nf);
         }
         if (type != VG_IOC_DOMAIN)
             break;
@@ -402,17 +562,20 @@ match_value(rec_t *r, int type, const char *value, uint16_t port, const char *wh
         u.n_sources = 1;
         u.warning = ind->warning != NULL;
         u.valid_from = ind->valid_from;
+        fam_ref_t fams[FAM_MAX];
+        size_t nf = 0;
         for (size_t a = 0; a < ind->n_actors; a++) {
-            int g = attrib_kb_find_group(kb, ind->actors[a].id);
-            if (g < 0)
-                g = attrib_kb_find_group(kb, ind->actors[a].name);
-            if (g >= 0 && u.n_groups < ATTRIB_UNIT_MAX_GROUPS)
+            int g;
+            int kind = classify_ref(kb, ind->actors[a].id, ind->actors[a].name, false, &g, fams,
+                                    &nf);
+            if (kind == REF_GROUP && u.n_groups < ATTRIB_UNIT_MAX_GROUPS)
                 u.groups[u.n_groups++] = g;
-            else if (g < 0 && u.n_actor_names < ATTRIB_UNIT_MAX_GROUPS)
+            else if (kind == REF_ACTOR && u.n_actor_names < ATTRIB_UNIT_MAX_GROUPS &&
+                     (ind->actors[a].name || ind->actors[a].id))
                 copy(u.actor_names[u.n_actor_names++], sizeof(u.actor_names[0]),
                      ind->actors[a].name ? ind->actors[a].name : ind->actors[a].id);
         }
-        emit_ioc_unit(r, &u, ind->valid_until, where, norm, infra);
+        emit_ioc_unit(r, &u, ind->valid_until, where, norm, infra, fams, nf);
     }
 }
 
@@ -443,6 +606,15 @@ do_intel(rec_t *r, json_t *root)
     u.confidence = json_is_integer(conf) ? (int)json_integer_value(conf) : -1;
     u.n_sources = 1;
     vg_time_us_t until = 0;
+    fam_ref_t fams[FAM_MAX];
+    size_t nf = 0;
+    int g;
+    size_t i;
+    json_t *a;
+    /* families named by the record: intel.malware, and malware/tool
+     * references among intel.actors (the store lists them there) */
+    json_array_foreach(json_object_get(in, "malware"), i, a)
+        classify_ref(kb, jstr(a, "id"), jstr(a, "name"), true, &g, fams, &nf);
     int32_t enc = attrib_map_get(&kb->by_stix, iid);
     if (enc >= 0 && ATTRIB_ENC_KIND(enc) == ATTRIB_K_IOC) {
         /* the KB knows this indicator: take its provenance and claims */
@@ -451,6 +623,14 @@ do_intel(rec_t *r, json_t *root)
         until = c->valid_until;
         if (u.confidence < 0)
             u.confidence = c->confidence;
+        for (int k = 0; k < c->n_families; k++)
+            fam_add_kb(kb, fams, &nf, c->families[k]);
+        json_array_foreach(json_object_get(in, "actors"), i, a) {
+            const char *id = jstr(a, "id");
+            if (id != NULL && (strncmp(id, "malware--", 9) == 0 || strncmp(id, "tool--", 6) == 0 ||
+                               software_galaxy(id)))
+                classify_ref(kb, id, jstr(a, "name"), true, &g, fams, &nf);
+        }
     } else {
         u.vendor = false;
         if (json_object_get(in, "warning") != NULL || json_object_get(in, "warninglists") != NULL)
@@ -458,16 +638,12 @@ do_intel(rec_t *r, json_t *root)
         u.valid_from = eve_time(jstr(in, "valid_from"));
         until = eve_time(jstr(in, "valid_until"));
         json_t *actors = json_object_get(in, "actors");
-        size_t i;
-        json_t *a;
         json_array_foreach(actors, i, a) {
             const char *id = jstr(a, "id"), *name = jstr(a, "name");
-            int g = attrib_kb_find_group(kb, id);
-            if (g < 0)
-                g = attrib_kb_find_group(kb, name);
-            if (g >= 0 && u.n_groups < ATTRIB_UNIT_MAX_GROUPS)
+            int kind = classify_ref(kb, id, name, false, &g, fams, &nf);
+            if (kind == REF_GROUP && u.n_groups < ATTRIB_UNIT_MAX_GROUPS)
                 u.groups[u.n_groups++] = g;
-            else if (g < 0 && u.n_actor_names < ATTRIB_UNIT_MAX_GROUPS && (id || name))
+            else if (kind == REF_ACTOR && u.n_actor_names < ATTRIB_UNIT_MAX_GROUPS && (id || name))
                 copy(u.actor_names[u.n_actor_names++], sizeof(u.actor_names[0]),
                      name ? name : id);
         }
@@ -479,7 +655,7 @@ do_intel(rec_t *r, json_t *root)
     json_t *expired = json_object_get(in, "expired");
     if (json_is_boolean(expired))
         until = json_is_true(expired) ? (r->ts > 0 ? r->ts - 1 : 1) : 0;
-    emit_ioc_unit(r, &u, until, wh, value ? value : "?", infra);
+    emit_ioc_unit(r, &u, until, wh, value ? value : "?", infra, fams, nf);
 }
 
 static void

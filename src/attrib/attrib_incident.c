@@ -111,7 +111,10 @@ add_host(attrib_incident_t *inc, const char *s)
         snprintf(inc->hosts[inc->n_hosts++], sizeof(inc->hosts[0]), "%s", s);
 }
 
-/* Add or merge a unit (same type and key: count it, widen its time span). */
+/* Add or merge a unit (same type and key: count it, widen its time span).
+ * One family is one unit however it was seen (rule metadata, several
+ * indicators linking it); it stays from_indicator only while every sighting
+ * came through an indicator link, and then describes the independent one. */
 static void
 add_unit(vg_attrib_engine_t *e, attrib_incident_t *inc, const attrib_unit_t *u)
 {
@@ -124,6 +127,11 @@ add_unit(vg_attrib_engine_t *e, attrib_incident_t *inc, const attrib_unit_t *u)
             if (u->last > x->last)
                 x->last = u->last;
             x->expired = x->expired && u->expired;
+            if (x->from_indicator && !u->from_indicator) {
+                x->from_indicator = false;
+                memcpy(x->what, u->what, sizeof(x->what));
+                memcpy(x->source, u->source, sizeof(x->source));
+            }
             return;
         }
     }

@@ -69,7 +69,20 @@ typedef struct attrib_rel {
     vg_time_us_t created;
 } attrib_rel_t;
 
+/* A malware or tool object of any loaded bundle, ATT&CK or not: what an
+ * indicator may `indicate` besides actors. item is the ATT&CK software it
+ * is (itself, or resolved by name/alias at freeze), -1 when ATT&CK does
+ * not list it: then it stays a named family without a profile score. */
+typedef struct attrib_family {
+    char *stix;
+    char *name;
+    char **aliases;  /* STIX 2.1 malware/tool `aliases` (non-ATT&CK objects) */
+    size_t n_aliases;
+    int item;
+} attrib_family_t;
+
 #define ATTRIB_IOC_MAX_GROUPS 4
+#define ATTRIB_IOC_MAX_FAMILIES 4
 typedef struct attrib_ioc {
     char *id;
     int type;           /* vg_ioc_type_t */
@@ -83,6 +96,8 @@ typedef struct attrib_ioc {
     char *warning;      /* warninglist flags, NULL if none */
     int groups[ATTRIB_IOC_MAX_GROUPS];
     int n_groups;
+    int families[ATTRIB_IOC_MAX_FAMILIES]; /* `indicates` malware/tool: kb->fams indexes */
+    int n_families;
 } attrib_ioc_t;
 
 /* Group profiles: membership of items, rebuilt per fold by the evaluation. */
@@ -106,6 +121,9 @@ struct vg_attrib_kb {
     size_t n_rels, cap_rels;
     attrib_ioc_t *iocs;
     size_t n_iocs, cap_iocs;
+    attrib_family_t *fams;
+    size_t n_fams, cap_fams;
+    attrib_map_t fam_by_stix; /* malware/tool stix id -> family */
 
     /* raw relationships kept until freeze (objects may come after them) */
     struct attrib_raw_rel {
@@ -151,6 +169,15 @@ void attrib_profiles_fini(attrib_profiles_t *p);
 int attrib_kb_find_item_ext(const vg_attrib_kb_t *kb, const char *ext);
 int attrib_kb_find_software(const vg_attrib_kb_t *kb, const char *name);
 int attrib_kb_find_group(const vg_attrib_kb_t *kb, const char *id_or_name);
+/* ATT&CK software item a family name from intel denotes, or -1: the name
+ * as an S-id, ATT&CK name or x_mitre_aliases entry; then, for names the
+ * feeds decorate, "Name - S0161" (MISP mitre-malware/-tool clusters), the
+ * name without a trailing "(...)" and the text inside it ("HUC Packet
+ * Transmit Tool (HTRAN)"), and without a trailing "variant(s)"
+ * ("Rekoobe Variant"). Exact normalized matches only. */
+int attrib_kb_resolve_family(const vg_attrib_kb_t *kb, const char *name);
+/* Family index of a malware/tool STIX id, or -1. */
+int attrib_kb_find_family(const vg_attrib_kb_t *kb, const char *stix_id);
 int attrib_kb_find_campaign_ext(const vg_attrib_kb_t *kb, const char *ext);
 /* Iterate the KB indicators matching a value: returns the first ioc index
  * or -1; then attrib_kb_ioc_next(). type is a vg_ioc_type_t. For domains
@@ -193,6 +220,13 @@ typedef struct attrib_unit {
     int n_groups;
     char actor_names[ATTRIB_UNIT_MAX_GROUPS][64]; /* when not in the KB */
     int n_actor_names;
+    char family[64];     /* software units: the family name as the evidence gave it */
+    /* Software unit derived from an indicator's link to a malware/tool
+     * (not seen on its own): the same observation as that indicator hit,
+     * so it does not count as a second evidence type for the guards
+     * (NOTES.md). Merging with an independent unit of the same family
+     * (rule metadata) clears it. */
+    bool from_indicator;
 } attrib_unit_t;
 
 /* ---- scoring --------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- map ------------------------------------------------------------- */
 
@@ -223,6 +224,16 @@ vg_attrib_kb_free(vg_attrib_kb_t *kb)
         free(c->source);
         free(c->warning);
     }
+    for (size_t i = 0; i < kb->n_fams; i++) {
+        attrib_family_t *f = &kb->fams[i];
+        free(f->stix);
+        free(f->name);
+        for (size_t a = 0; a < f->n_aliases; a++)
+            free(f->aliases[a]);
+        free(f->aliases);
+    }
+    free(kb->fams);
+    attrib_map_fini(&kb->fam_by_stix);
     for (size_t i = 0; i < kb->n_raw; i++) {
         free(kb->raw[i].id);
         free(kb->raw[i].type);
@@ -422,6 +433,40 @@ load_item(vg_attrib_kb_t *kb, json_t *obj, const char *id, int kind)
     return VG_OK;
 }
 
+/* Every malware/tool object, ATT&CK or not, becomes a family an indicator
+ * can point to. An ATT&CK object is its own software item; others are
+ * resolved by name at freeze (when all ATT&CK software is known). */
+static int
+load_family(vg_attrib_kb_t *kb, json_t *obj, const char *id)
+{
+    if (attrib_map_get(&kb->fam_by_stix, id) >= 0)
+        return VG_OK;
+    if (grow((void **)&kb->fams, &kb->cap_fams, kb->n_fams, sizeof(*kb->fams)) != VG_OK)
+        return VG_ENOMEM;
+    int idx = (int)kb->n_fams;
+    attrib_family_t *f = &kb->fams[idx];
+    f->stix = xstrdup(id);
+    f->name = xstrdup(vg_stix_str(obj, "name"));
+    f->item = -1;
+    int32_t enc = attrib_map_get(&kb->by_stix, id);
+    if (enc >= 0 && ATTRIB_ENC_KIND(enc) == ATTRIB_K_ITEM)
+        f->item = ATTRIB_ENC_IDX(enc);
+    json_t *al = json_object_get(obj, "aliases");
+    if (f->item < 0 && json_is_array(al) && json_array_size(al) > 0) {
+        size_t na = json_array_size(al) < 16 ? json_array_size(al) : 16;
+        f->aliases = calloc(na, sizeof(char *));
+        if (f->aliases == NULL)
+            return VG_ENOMEM;
+        for (size_t i = 0; i < na; i++) {
+            const char *a = json_string_value(json_array_get(al, i));
+            if (a != NULL)
+                f->aliases[f->n_aliases++] = xstrdup(a);
+        }
+    }
+    kb->n_fams++;
+    return attrib_map_put(&kb->fam_by_stix, id, idx);
+}
+
 static int
 load_campaign(vg_attrib_kb_t *kb, json_t *obj, const char *id)
 {
@@ -592,6 +637,8 @@ kb_object(json_t *obj, void *user)
         rc = load_item(kb, obj, id, ATTRIB_ITEM_TECH);
     } else if (strcmp(type, "malware") == 0 || strcmp(type, "tool") == 0) {
         rc = load_item(kb, obj, id, ATTRIB_ITEM_SOFT);
+        if (rc == VG_OK)
+            rc = load_family(kb, obj, id);
     } else if (strcmp(type, "campaign") == 0) {
         rc = load_campaign(kb, obj, id);
     } else if (strcmp(type, "indicator") == 0) {
@@ -756,6 +803,15 @@ vg_attrib_kb_freeze(vg_attrib_kb_t *kb)
     kb->ioc_next = calloc(kb->n_iocs + 1, sizeof(int32_t));
     if (kb->ioc_next == NULL)
         return VG_ENOMEM;
+    /* non-ATT&CK malware/tool objects (vendor bundles) named like ATT&CK
+     * software are that software */
+    for (size_t i = 0; i < kb->n_fams; i++) {
+        attrib_family_t *f = &kb->fams[i];
+        if (f->item < 0)
+            f->item = attrib_kb_resolve_family(kb, f->name);
+        for (size_t a = 0; a < f->n_aliases && f->item < 0; a++)
+            f->item = attrib_kb_resolve_family(kb, f->aliases[a]);
+    }
     for (size_t r = 0; r < kb->n_raw; r++) {
         struct attrib_raw_rel *raw = &kb->raw[r];
         if (strcmp(raw->type, "attributed-to") == 0) {
@@ -766,8 +822,17 @@ vg_attrib_kb_freeze(vg_attrib_kb_t *kb)
         } else if (strcmp(raw->type, "indicates") == 0) {
             int c = stix_lookup(kb, raw->src, ATTRIB_K_IOC);
             int g = stix_lookup(kb, raw->tgt, ATTRIB_K_GROUP);
+            int f = attrib_map_get(&kb->fam_by_stix, raw->tgt);
             if (c >= 0 && g >= 0 && kb->iocs[c].n_groups < ATTRIB_IOC_MAX_GROUPS)
                 kb->iocs[c].groups[kb->iocs[c].n_groups++] = g;
+            if (c >= 0 && f >= 0) {
+                attrib_ioc_t *ic = &kb->iocs[c];
+                bool dup = false;
+                for (int k = 0; k < ic->n_families; k++)
+                    dup |= ic->families[k] == f;
+                if (!dup && ic->n_families < ATTRIB_IOC_MAX_FAMILIES)
+                    ic->families[ic->n_families++] = f;
+            }
         } else if (strcmp(raw->type, "uses") == 0) {
             int item = stix_lookup(kb, raw->tgt, ATTRIB_K_ITEM);
             int g = stix_lookup(kb, raw->src, ATTRIB_K_GROUP);
@@ -850,6 +915,63 @@ attrib_kb_find_group(const vg_attrib_kb_t *kb, const char *id_or_name)
         return g;
     attrib_norm_name(id_or_name, norm, sizeof(norm));
     return norm[0] ? attrib_map_get(&kb->group_by_name, norm) : -1;
+}
+
+int
+attrib_kb_find_family(const vg_attrib_kb_t *kb, const char *stix_id)
+{
+    return stix_id ? attrib_map_get(&kb->fam_by_stix, stix_id) : -1;
+}
+
+/* Software item for a name as given, exact (S-id or normalized name). */
+static int
+soft_exact(const vg_attrib_kb_t *kb, const char *name, size_t n)
+{
+    char buf[128];
+    while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == ','))
+        n--;
+    if (n == 0 || n >= sizeof(buf))
+        return -1;
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    return attrib_kb_find_software(kb, buf);
+}
+
+int
+attrib_kb_resolve_family(const vg_attrib_kb_t *kb, const char *name)
+{
+    if (kb == NULL || name == NULL)
+        return -1;
+    size_t n = strlen(name);
+    int it = soft_exact(kb, name, n);
+    if (it >= 0)
+        return it;
+    /* "XAgentOSX - S0161": the S-id after " - " */
+    const char *dash = strstr(name, " - S");
+    if (dash != NULL && (it = soft_exact(kb, dash + 3, strlen(dash + 3))) >= 0)
+        return it;
+    if (dash != NULL && (it = soft_exact(kb, name, (size_t)(dash - name))) >= 0)
+        return it;
+    /* "HUC Packet Transmit Tool (HTRAN)": before the parenthesis, then inside */
+    const char *par = strrchr(name, '(');
+    if (par != NULL) {
+        n = (size_t)(par - name);
+        if ((it = soft_exact(kb, name, n)) >= 0)
+            return it;
+        const char *close = strchr(par, ')');
+        if (close != NULL && (it = soft_exact(kb, par + 1, (size_t)(close - par - 1))) >= 0)
+            return it;
+    }
+    /* "Rekoobe Variant": without a trailing variant word */
+    while (n > 0 && name[n - 1] == ' ')
+        n--;
+    static const char *const suffixes[] = {" variants", " variant"};
+    for (size_t s = 0; s < VG_ARRAY_LEN(suffixes); s++) {
+        size_t sl = strlen(suffixes[s]);
+        if (n > sl && strncasecmp(name + n - sl, suffixes[s], sl) == 0)
+            return soft_exact(kb, name, n - sl);
+    }
+    return -1;
 }
 
 int

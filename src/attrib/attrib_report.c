@@ -159,6 +159,29 @@ flags_str(unsigned f, char *buf, size_t n)
     }
 }
 
+/* Software families of the incident, one per unit (a family is one unit
+ * however it was seen): "Zebrocy (S0251), Pakdoor (not in ATT&CK)". */
+static void
+families_str(const vg_attrib_kb_t *kb, const attrib_incident_t *inc, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < inc->n_units; i++) {
+        const attrib_unit_t *u = &inc->units[i];
+        if (u->type != ATTRIB_EV_SOFTWARE)
+            continue;
+        char one[128];
+        if (u->item >= 0)
+            snprintf(one, sizeof(one), "%.80s (%.16s)", kb->items[u->item].name,
+                     kb->items[u->item].ext);
+        else
+            snprintf(one, sizeof(one), "%.80s (not in ATT&CK)",
+                     u->family[0] ? u->family : u->key);
+        if (buf[0] != '\0')
+            strncat(buf, ", ", n - strlen(buf) - 1);
+        strncat(buf, one, n - strlen(buf) - 1);
+    }
+}
+
 void
 attrib_report_text(FILE *f, const vg_attrib_kb_t *kb, const attrib_incident_t *inc, int num,
                    const attrib_result_t *r)
@@ -217,6 +240,9 @@ attrib_report_text(FILE *f, const vg_attrib_kb_t *kb, const attrib_incident_t *i
     flags_str(r->flags, buf, sizeof(buf));
     if (buf[0] != '\0')
         fprintf(f, "  Flags: %s.\n", buf);
+    families_str(kb, inc, buf, sizeof(buf));
+    if (buf[0] != '\0')
+        fprintf(f, "  Software families: %s.\n", buf);
     fprintf(f, "  Evidence (weight towards %s, decibans):\n",
             r->judged >= 0 ? group_label(kb, r->judged, lbl, sizeof(lbl))
                            : (r->n_top ? group_label(kb, r->top[0].group, lbl, sizeof(lbl))
@@ -336,6 +362,12 @@ attrib_report_eve(const vg_attrib_kb_t *kb, const attrib_incident_t *inc, int nu
             json_object_set_new(o, "indicator_id", json_string(u->indicator_id));
         if (u->item >= 0)
             json_object_set_new(o, "attack_id", json_string(kb->items[u->item].ext));
+        if (u->type == ATTRIB_EV_SOFTWARE) {
+            json_object_set_new(o, "family", json_string(u->item >= 0 ? kb->items[u->item].name
+                                                                       : u->family));
+            if (u->from_indicator)
+                json_object_set_new(o, "from_indicator", json_true());
+        }
         if (u->source[0] != '\0')
             json_object_set_new(o, "source", json_string(u->source));
         double llr = r->unit_llr ? r->unit_llr[i] : 0;
@@ -351,6 +383,19 @@ attrib_report_eve(const vg_attrib_kb_t *kb, const attrib_incident_t *inc, int nu
         json_array_append_new(ev, o);
     }
     json_object_set_new(a, "evidence", ev);
+    json_t *fams = json_array();
+    for (size_t i = 0; i < inc->n_units; i++) {
+        const attrib_unit_t *u = &inc->units[i];
+        if (u->type != ATTRIB_EV_SOFTWARE)
+            continue;
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(u->item >= 0 ? kb->items[u->item].name
+                                                                : u->family));
+        if (u->item >= 0)
+            json_object_set_new(o, "attack_id", json_string(kb->items[u->item].ext));
+        json_array_append_new(fams, o);
+    }
+    json_object_set_new(a, "families", fams);
     if (r->time_campaign >= 0) {
         json_t *tp = json_object();
         json_object_set_new(tp, "campaign", json_string(kb->camps[r->time_campaign].name));

@@ -201,6 +201,19 @@ unit_llr(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr, const attrib_par
     return 0.0;
 }
 
+/* Type t's support for g as the guards see it: indicator-derived software
+ * moved from the software type to the indicator type (raw units of each). */
+static double
+guard_by(const double *bt, const double *der, const attrib_params_t *p, size_t g, int t)
+{
+    double v = bt[g * ATTRIB_EV_TYPES + t];
+    if (t == ATTRIB_EV_SOFTWARE)
+        v -= der[g];
+    else if (t == ATTRIB_EV_INDICATOR)
+        v += der[g] / p->temperature;
+    return v;
+}
+
 /* A campaign attributed to g whose window (+- one year) covers t, or -1. */
 static int
 time_camp(const vg_attrib_kb_t *kb, size_t g, vg_time_us_t t)
@@ -227,11 +240,15 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
     res->time_campaign = -1;
     double *L = calloc(ng + 1, sizeof(double));
     double *bt = calloc((ng + 1) * ATTRIB_EV_TYPES, sizeof(double));
+    /* per group: software log-odds from units derived from indicator hits
+     * (raw, before temperature), moved to the indicator type by the guards */
+    double *der = calloc(ng + 1, sizeof(double));
     double *tmp = calloc(n_units + 1, sizeof(double));
     bool *counts = calloc(n_units + 1, sizeof(bool));
-    if (L == NULL || bt == NULL || tmp == NULL || counts == NULL) {
+    if (L == NULL || bt == NULL || der == NULL || tmp == NULL || counts == NULL) {
         free(L);
         free(bt);
+        free(der);
         free(tmp);
         free(counts);
         return VG_ENOMEM;
@@ -281,6 +298,14 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
             }
             by[t] = clampd(by[t], -p->type_cap[t], p->type_cap[t]);
         }
+        for (size_t u = 0; u < n_units; u++)
+            if (counts[u] && units[u].type == ATTRIB_EV_SOFTWARE && units[u].from_indicator)
+                der[g] += unit_llr(kb, pr, p, &units[u], g);
+        /* the software type's cap applies to the sum; the derived part
+         * never exceeds what the type kept */
+        if (fabs(der[g]) > fabs(by[ATTRIB_EV_SOFTWARE]) &&
+            (der[g] > 0) == (by[ATTRIB_EV_SOFTWARE] > 0))
+            der[g] = by[ATTRIB_EV_SOFTWARE];
         /* The temperature (fitted on the evaluation) calibrates the
          * profile-matching types only; indicator weights are direct. */
         double prof = by[ATTRIB_EV_TECHNIQUE] + by[ATTRIB_EV_SOFTWARE] -
@@ -327,12 +352,18 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
         attrib_hyp_t *h = &res->top[0];
         res->judged = h->group;
         double pj = h->prob;
-        /* contributions in log-odds units (profile types are tempered) */
+        /* contributions in log-odds units (profile types are tempered).
+         * Software derived from an indicator's malware/tool link is the
+         * same observation as the indicator hit: for the guards it counts
+         * with the indicator type, not as a second, independent type. */
         double c[ATTRIB_EV_TYPES];
         for (int t = 0; t < ATTRIB_EV_TYPES; t++)
             c[t] = (t == ATTRIB_EV_TECHNIQUE || t == ATTRIB_EV_SOFTWARE)
                        ? h->by_type[t] / p->temperature
                        : h->by_type[t];
+        double dj = der[h->group] / p->temperature;
+        c[ATTRIB_EV_SOFTWARE] -= dj;
+        c[ATTRIB_EV_INDICATOR] += dj;
         int npos = 0;
         double pos_sum = 0.0, pos_max = 0.0;
         for (int t = 0; t < ATTRIB_EV_TYPES; t++) {
@@ -371,12 +402,13 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
             if ((int)g == h->group)
                 continue;
             for (int t = 0; t < ATTRIB_EV_TYPES; t++) {
-                double other = bt[g * ATTRIB_EV_TYPES + t];
-                if (other >= 2.3 && other > h->by_type[t] + 2.3) {
+                double other = guard_by(bt, der, p, g, t);
+                if (other >= 2.3 && other > guard_by(bt, der, p, (size_t)h->group, t) + 2.3) {
                     int ot;
                     for (ot = 0; ot < ATTRIB_EV_TYPES; ot++)
-                        if (ot != t && h->by_type[ot] >= 2.3 &&
-                            h->by_type[ot] > bt[g * ATTRIB_EV_TYPES + ot] + 2.3)
+                        if (ot != t && guard_by(bt, der, p, (size_t)h->group, ot) >= 2.3 &&
+                            guard_by(bt, der, p, (size_t)h->group, ot) >
+                                guard_by(bt, der, p, g, ot) + 2.3)
                             break;
                     if (ot < ATTRIB_EV_TYPES) {
                         res->conflict_group = (int)g;
@@ -435,6 +467,7 @@ attrib_score_units(const vg_attrib_kb_t *kb, const attrib_profiles_t *pr,
                     : unit_llr(kb, pr, p, &units[u], (size_t)g0);
     free(L);
     free(bt);
+    free(der);
     free(tmp);
     free(counts);
     return VG_OK;

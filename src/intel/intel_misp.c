@@ -43,7 +43,9 @@ static bool
 actor_galaxy(const char *g)
 {
     return strcmp(g, "threat-actor") == 0 || strstr(g, "intrusion-set") != NULL ||
-           strcmp(g, "malpedia") == 0 || strstr(g, "mitre-malware") != NULL;
+           strcmp(g, "malpedia") == 0 || strstr(g, "mitre-malware") != NULL ||
+           strstr(g, "mitre-tool") != NULL || strstr(g, "attack-malware") != NULL ||
+           strstr(g, "attack-tool") != NULL; /* tools: families for attribution */
 }
 
 /* misp-galaxy:threat-actor="APT 28" -> name "APT 28". */

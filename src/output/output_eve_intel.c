@@ -1,6 +1,24 @@
 /* output_eve_intel.c - see output_eve_intel.h. */
 #include "output/output_eve_intel.h"
 
+#include <string.h>
+
+/* A reference to a malware family or tool rather than an actor: the
+ * store lists STIX `indicates` targets of those types, and MISP malware
+ * galaxy tags, among an indicator's actors (src/intel/NOTES.md). */
+static bool
+software_ref(const char *id)
+{
+    static const char *const pre[] = {"malware--", "tool--", "misp-galaxy:malpedia=",
+                                      "misp-galaxy:mitre-malware=", "misp-galaxy:mitre-tool=",
+                                      "misp-galaxy:mitre-enterprise-attack-malware=",
+                                      "misp-galaxy:mitre-enterprise-attack-tool="};
+    for (size_t i = 0; id != NULL && i < sizeof(pre) / sizeof(pre[0]); i++)
+        if (strncmp(id, pre[i], strlen(pre[i])) == 0)
+            return true;
+    return false;
+}
+
 void
 vg_eve_intel_object_at(vg_jw_t *jw, const vg_indicator_t *ind, const char *where,
                        const char *seen_value, vg_time_us_t matched_at)
@@ -47,6 +65,24 @@ vg_eve_intel_object_at(vg_jw_t *jw, const vg_indicator_t *ind, const char *where
         vg_jw_close_object(jw);
     }
     vg_jw_close_array(jw);
+    /* Added for attribution (additive): the malware/tool subset of
+     * `actors`, so a reader need not know the id conventions. */
+    size_t n_soft = 0;
+    for (size_t i = 0; i < ind->n_actors; i++)
+        n_soft += software_ref(ind->actors[i].id);
+    if (n_soft > 0) {
+        vg_jw_open_array(jw, "malware");
+        for (size_t i = 0; i < ind->n_actors; i++) {
+            if (!software_ref(ind->actors[i].id))
+                continue;
+            vg_jw_open_object(jw, NULL);
+            vg_jw_str(jw, "id", ind->actors[i].id);
+            if (ind->actors[i].name)
+                vg_jw_str(jw, "name", ind->actors[i].name);
+            vg_jw_close_object(jw);
+        }
+        vg_jw_close_array(jw);
+    }
     if (matched_at)
         vg_jw_ts(jw, "matched_at", matched_at);
     vg_jw_close_object(jw);

@@ -7,7 +7,8 @@
  *   ("Intel::DOMAIN"), "seen": {"where", "value"}, "source", "indicator_id",
  *   "confidence"?, "valid_from"?, "valid_until"?, "expired"?, "description"?,
  *   "warning"?, "to_ids"? (MISP only), "format", "source_file",
- *   "actors": [{"id", "name"}], "matched_at"?}
+ *   "actors": [{"id", "name"}], "malware"?: [{"id", "name"}] (the malware/tool
+ *   references among actors, when any), "matched_at"?}
  * `source` is always written: DRL 1.1 (SEKOIA, signature-base) requires
  * alerts based on their indicators to keep the author attribution.
  */

@@ -9,6 +9,9 @@ apt28:     a host resolves APT28 domains (DNS query + answer), fetches a URL
 commodity: the same kinds of traffic to names that only a commodity-tool
            indicator file (Cobalt Strike, written by the test) points at,
            plus ordinary browsing.
+family:    the same kinds of traffic to names whose indicator (written by
+           the family test, tests/attrib/family_intel.json) indicates only
+           a malware family, Sakula (S0074, Deep Panda's).
 Plain Python (no scapy): Ethernet/IPv4/TCP/UDP with correct checksums and
 fixed timestamps, so the file is the same on every run.
 Usage: make_pcap_scenario.py IOCS.json KIND OUT.pcap
@@ -118,6 +121,9 @@ def main():
     elif kind == "commodity":
         doms = ["beacon.cs-demo.example", "cdn.cs-demo.example", "update.cs-demo.example"]
         c2_ip = "198.51.100.77"
+    elif kind == "family":
+        doms = ["sak-c2.example", "www.sak-c2.example", "cdn.sak-c2.example"]
+        c2_ip = "198.51.100.78"
     else:
         raise SystemExit("unknown kind %s" % kind)
     p = Pcap(out)

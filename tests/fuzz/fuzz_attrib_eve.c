@@ -32,7 +32,17 @@ static const char kb_json[] =
     "{\"type\":\"relationship\",\"id\":\"relationship--3\",\"relationship_type\":\"indicates\","
     "\"source_ref\":\"indicator--1\",\"target_ref\":\"intrusion-set--1\"},"
     "{\"type\":\"relationship\",\"id\":\"relationship--4\",\"relationship_type\":\"indicates\","
-    "\"source_ref\":\"indicator--2\",\"target_ref\":\"intrusion-set--2\"}]}";
+    "\"source_ref\":\"indicator--2\",\"target_ref\":\"intrusion-set--2\"},"
+    /* indicators linked to malware (ATT&CK and not): software units */
+    "{\"type\":\"malware\",\"id\":\"malware--2\",\"name\":\"Alpha Variant (ab12)\","
+    "\"aliases\":[\"Zeta\"]},"
+    "{\"type\":\"indicator\",\"id\":\"indicator--3\",\"pattern\":\"[domain-name:value = 'fam.example']\"},"
+    "{\"type\":\"relationship\",\"id\":\"relationship--5\",\"relationship_type\":\"indicates\","
+    "\"source_ref\":\"indicator--3\",\"target_ref\":\"malware--1\"},"
+    "{\"type\":\"relationship\",\"id\":\"relationship--6\",\"relationship_type\":\"indicates\","
+    "\"source_ref\":\"indicator--3\",\"target_ref\":\"malware--2\"},"
+    "{\"type\":\"relationship\",\"id\":\"relationship--7\",\"relationship_type\":\"indicates\","
+    "\"source_ref\":\"indicator--1\",\"target_ref\":\"malware--1\"}]}";
 
 static vg_attrib_kb_t *kb;
 static FILE *devnull;

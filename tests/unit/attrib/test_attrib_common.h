@@ -17,6 +17,20 @@ fixture_kb(void)
     return kb;
 }
 
+/* The fixture plus fixture_families.json (loaded before the freeze). */
+static VG_UNUSED vg_attrib_kb_t *
+fixture_kb_families(void)
+{
+    char err[VG_ERRBUF_SIZE];
+    vg_attrib_kb_t *kb = vg_attrib_kb_new();
+    assert_non_null(kb);
+    if (vg_attrib_kb_load_stix(kb, ATTRIB_FIXTURE, err, sizeof(err)) != VG_OK ||
+        vg_attrib_kb_load_stix(kb, ATTRIB_FIXTURE_FAMILIES, err, sizeof(err)) != VG_OK)
+        fail_msg("fixture: %s", err);
+    assert_int_equal(vg_attrib_kb_freeze(kb), VG_OK);
+    return kb;
+}
+
 static VG_UNUSED attrib_unit_t
 item_unit_of(const vg_attrib_kb_t *kb, const char *ext)
 {

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -276,6 +278,214 @@ test_incident_window_and_merge(void **state)
     vg_attrib_kb_free(kb);
 }
 
+static void
+dns_rec(char *buf, size_t n, const char *ts, const char *host, const char *name)
+{
+    snprintf(buf, n, "{\"timestamp\":\"%s\",\"event_type\":\"dns\",\"src_ip\":\"%s\","
+             "\"dest_ip\":\"10.1.1.53\",\"dns\":{\"rrname\":\"%s\"}}", ts, host, name);
+}
+
+/* Units of one type (and, for software, one ATT&CK id or family name). */
+static size_t
+count_units(const attrib_incident_t *inc, int type, const attrib_unit_t **last)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < inc->n_units; i++)
+        if (inc->units[i].type == type) {
+            n++;
+            if (last != NULL)
+                *last = &inc->units[i];
+        }
+    return n;
+}
+
+/* Score one incident; the log-odds of group g against U goes to *lo. */
+static void
+score_inc(const vg_attrib_kb_t *kb, const attrib_incident_t *inc, int g, double *lo,
+          attrib_result_t *r)
+{
+    attrib_params_t p;
+    attrib_params_default(&p);
+    double *rank = calloc(kb->n_groups, sizeof(double));
+    assert_non_null(rank);
+    assert_int_equal(attrib_score_units(kb, &kb->prof, &p, inc->units, inc->n_units, r, rank),
+                     VG_OK);
+    *lo = rank[g];
+    free(rank);
+}
+
+/* An indicator that indicates a rare family (AlphaRAT: one group's) gives
+ * a software unit that raises that group; one that indicates Cobalt
+ * Strike (5 of 5 groups) stays near zero. */
+static void
+test_indicator_family_units(void **state)
+{
+    (void)state;
+    vg_attrib_kb_t *kb = fixture_kb_families();
+    int ga = attrib_kb_find_group(kb, "G9001");
+    char buf[512];
+    double lo_fam, lo_base;
+    attrib_result_t r;
+
+    vg_attrib_engine_t *e = vg_attrib_engine_new(kb, NULL, NULL);
+    dns_rec(buf, sizeof(buf), "2019-05-02T10:00:00Z", "10.3.3.3", "alpha-fam.example");
+    feed(e, buf);
+    attrib_incident_t *inc = first_live(e);
+    assert_non_null(inc);
+    assert_int_equal(inc->n_units, 2);
+    const attrib_unit_t *ind = NULL, *sw = NULL;
+    assert_int_equal(count_units(inc, ATTRIB_EV_INDICATOR, &ind), 1);
+    assert_int_equal(count_units(inc, ATTRIB_EV_SOFTWARE, &sw), 1);
+    assert_int_equal(ind->n_groups + ind->n_actor_names, 0); /* the family is no actor */
+    assert_string_equal(kb->items[sw->item].ext, "S9001");
+    assert_true(sw->from_indicator);
+    assert_string_equal(sw->indicator_id, "indicator--90000001-0000-4000-8000-000000000000");
+    assert_non_null(strstr(sw->what, "S9001"));
+    score_inc(kb, inc, ga, &lo_fam, &r);
+    assert_int_equal(r.top[0].group, ga);
+    attrib_result_fini(&r);
+    /* the same indicator unit without its family: Alpha is no better off
+     * than any other group */
+    attrib_unit_t only = *ind;
+    attrib_incident_t one = *inc;
+    one.units = &only;
+    one.n_units = 1;
+    score_inc(kb, &one, ga, &lo_base, &r);
+    attrib_result_fini(&r);
+    assert_true(lo_fam > lo_base + 0.5);
+    vg_attrib_engine_free(e);
+
+    /* a vendor malware object named "AlphaRAT Variant (...)" is AlphaRAT */
+    e = vg_attrib_engine_new(kb, NULL, NULL);
+    dns_rec(buf, sizeof(buf), "2019-05-02T10:00:00Z", "10.3.3.3", "vendor-fam.example");
+    feed(e, buf);
+    inc = first_live(e);
+    assert_int_equal(count_units(inc, ATTRIB_EV_SOFTWARE, &sw), 1);
+    assert_string_equal(kb->items[sw->item].ext, "S9001");
+    vg_attrib_engine_free(e);
+
+    /* Cobalt Strike: damped to ~0 for every group, the actor stays unknown */
+    e = vg_attrib_engine_new(kb, NULL, NULL);
+    dns_rec(buf, sizeof(buf), "2019-05-02T10:00:00Z", "10.3.3.4", "cs-fam.example");
+    feed(e, buf);
+    inc = first_live(e);
+    assert_int_equal(count_units(inc, ATTRIB_EV_SOFTWARE, &sw), 1);
+    assert_string_equal(kb->items[sw->item].ext, "S0154");
+    score_inc(kb, inc, ga, &lo_fam, &r);
+    assert_int_equal(r.judged, -1);
+    attrib_params_t p;
+    attrib_params_default(&p);
+    for (size_t g = 0; g < kb->n_groups; g++)
+        assert_true(fabs(attrib_item_llr(kb, &kb->prof, &p, g, sw->item)) <= 0.21);
+    for (size_t i = 0; i < inc->n_units; i++)
+        assert_true(fabs(r.unit_llr[i]) < 0.1);
+    attrib_result_fini(&r);
+    vg_attrib_engine_free(e);
+
+    /* a family ATT&CK does not list stays named, without a score */
+    e = vg_attrib_engine_new(kb, NULL, NULL);
+    dns_rec(buf, sizeof(buf), "2019-05-02T10:00:00Z", "10.3.3.5", "zeta-fam.example");
+    feed(e, buf);
+    inc = first_live(e);
+    assert_int_equal(count_units(inc, ATTRIB_EV_SOFTWARE, &sw), 1);
+    assert_int_equal(sw->item, -1);
+    assert_string_equal(sw->family, "Zeta Door");
+    assert_string_equal(sw->key, "family:zetadoor");
+    score_inc(kb, inc, ga, &lo_fam, &r);
+    assert_int_equal(r.judged, -1);
+    char *eve = attrib_report_eve(kb, inc, 1, &r, 0);
+    assert_non_null(eve);
+    assert_non_null(strstr(eve, "\"families\":[{\"name\":\"Zeta Door\"}]"));
+    free(eve);
+    attrib_result_fini(&r);
+    vg_attrib_engine_free(e);
+    vg_attrib_kb_free(kb);
+}
+
+/* One family is one unit: rule metadata naming AlphaRAT and an indicator
+ * linked to AlphaRAT in one incident; the unit is then independent. */
+static void
+test_family_once(void **state)
+{
+    (void)state;
+    vg_attrib_kb_t *kb = fixture_kb_families();
+    char buf[512];
+    for (int order = 0; order < 2; order++) {
+        vg_attrib_engine_t *e = vg_attrib_engine_new(kb, NULL, NULL);
+        dns_rec(buf, sizeof(buf), "2019-05-02T10:00:00Z", "10.4.4.4", "alpha-fam.example");
+        if (order == 0)
+            feed(e, buf);
+        feed(e, "{\"timestamp\":\"2019-05-02T10:00:01Z\",\"event_type\":\"alert\","
+                "\"src_ip\":\"10.4.4.4\",\"dest_ip\":\"192.0.2.1\",\"alert\":{\"signature\":"
+                "\"x\",\"metadata\":{\"malware_family\":[\"AlphaRAT\"]}}}");
+        if (order == 1)
+            feed(e, buf);
+        attrib_incident_t *inc = first_live(e);
+        assert_int_equal(live_incidents(e), 1);
+        const attrib_unit_t *sw = NULL;
+        assert_int_equal(count_units(inc, ATTRIB_EV_SOFTWARE, &sw), 1);
+        assert_int_equal(sw->count, 2);
+        assert_false(sw->from_indicator);
+        assert_string_equal(sw->source, "rule metadata");
+        vg_attrib_engine_free(e);
+    }
+    /* one record hitting two indicators that link the same family */
+    vg_attrib_engine_t *e = vg_attrib_engine_new(kb, NULL, NULL);
+    dns_rec(buf, sizeof(buf), "2019-05-02T10:00:00Z", "10.4.4.5", "alpha-fam.example");
+    feed(e, buf);
+    dns_rec(buf, sizeof(buf), "2019-05-02T10:00:02Z", "10.4.4.5", "vendor-fam.example");
+    feed(e, buf);
+    attrib_incident_t *inc = first_live(e);
+    assert_int_equal(count_units(inc, ATTRIB_EV_INDICATOR, NULL), 2);
+    assert_int_equal(count_units(inc, ATTRIB_EV_SOFTWARE, NULL), 1);
+    vg_attrib_engine_free(e);
+    vg_attrib_kb_free(kb);
+}
+
+/* vigil's intel records: malware/tool references among intel.actors and in
+ * intel.malware are families, not competing actors. */
+static void
+test_intel_record_families(void **state)
+{
+    (void)state;
+    vg_attrib_kb_t *kb = fixture_kb_families();
+    int gb = attrib_kb_find_group(kb, "G9002");
+    vg_attrib_engine_t *e = vg_attrib_engine_new(kb, NULL, NULL);
+    feed(e, "{\"timestamp\":\"2019-05-02T10:00:00Z\",\"event_type\":\"intel\","
+            "\"src_ip\":\"10.5.5.5\",\"dest_ip\":\"192.0.2.9\",\"intel\":{\"indicator\":"
+            "\"x.example\",\"indicator_type\":\"domain\",\"indicator_id\":\"indicator--y\","
+            "\"source\":\"Feed\",\"seen\":{\"where\":\"dns.query\",\"value\":\"x.example\"},"
+            "\"actors\":[{\"id\":\"intrusion-set--nope\",\"name\":\"Beta Group\"},"
+            "{\"id\":\"malware--vendor\",\"name\":\"Alpha Backdoor\"},"
+            "{\"id\":\"misp-galaxy:malpedia=\\\"Zeta Door\\\"\",\"name\":\"Zeta Door\"},"
+            "{\"name\":\"BetaLoader\"},{\"name\":\"Omega Crew\"}],"
+            "\"malware\":[{\"id\":\"malware--vendor\",\"name\":\"Alpha Backdoor\"},"
+            "{\"id\":\"tool--other\",\"name\":\"Alpha Backdoor\"},{\"name\":7},7]}}");
+    attrib_incident_t *inc = first_live(e);
+    assert_non_null(inc);
+    const attrib_unit_t *ind = NULL;
+    assert_int_equal(count_units(inc, ATTRIB_EV_INDICATOR, &ind), 1);
+    assert_int_equal(ind->n_groups, 1);
+    assert_int_equal(ind->groups[0], gb);
+    assert_int_equal(ind->n_actor_names, 1); /* Omega Crew only */
+    assert_string_equal(ind->actor_names[0], "Omega Crew");
+    /* AlphaRAT (once), BetaLoader (a bare name ATT&CK lists), Zeta Door */
+    assert_int_equal(count_units(inc, ATTRIB_EV_SOFTWARE, NULL), 3);
+    bool alpha = false, beta = false, zeta = false;
+    for (size_t i = 0; i < inc->n_units; i++) {
+        const attrib_unit_t *u = &inc->units[i];
+        if (u->type != ATTRIB_EV_SOFTWARE)
+            continue;
+        assert_true(u->from_indicator);
+        alpha |= u->item >= 0 && strcmp(kb->items[u->item].ext, "S9001") == 0;
+        beta |= u->item >= 0 && strcmp(kb->items[u->item].ext, "S9002") == 0;
+        zeta |= u->item < 0 && strcmp(u->family, "Zeta Door") == 0;
+    }
+    assert_true(alpha && beta && zeta);
+    vg_attrib_engine_free(e);
+    vg_attrib_kb_free(kb);
+}
+
 int
 main(void)
 {
@@ -283,6 +493,8 @@ main(void)
         cmocka_unit_test(test_broken_input),     cmocka_unit_test(test_cheap_skip),
         cmocka_unit_test(test_alert_metadata),   cmocka_unit_test(test_protocol_matches),
         cmocka_unit_test(test_intel_record),     cmocka_unit_test(test_incident_window_and_merge),
+        cmocka_unit_test(test_indicator_family_units), cmocka_unit_test(test_family_once),
+        cmocka_unit_test(test_intel_record_families),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,6 +122,57 @@ test_indicators(void **state)
     vg_attrib_kb_free(kb);
 }
 
+/* Indicators that `indicate` malware/tools keep the family; vendor malware
+ * objects resolve to ATT&CK software by name when they can. */
+static void
+test_indicator_families(void **state)
+{
+    (void)state;
+    vg_attrib_kb_t *kb = fixture_kb_families();
+    int alpha = attrib_kb_find_item_ext(kb, "S9001");
+    int cs = attrib_kb_find_item_ext(kb, "S0154");
+    /* name decorations feeds use */
+    assert_int_equal(attrib_kb_resolve_family(kb, "AlphaRAT"), alpha);
+    assert_int_equal(attrib_kb_resolve_family(kb, "alpha backdoor"), alpha);  /* alias */
+    assert_int_equal(attrib_kb_resolve_family(kb, "S9001"), alpha);
+    assert_int_equal(attrib_kb_resolve_family(kb, "AlphaRAT - S9001"), alpha); /* MISP mitre-* */
+    assert_int_equal(attrib_kb_resolve_family(kb, "Other Name - S9001"), alpha);
+    assert_int_equal(attrib_kb_resolve_family(kb, "AlphaRAT Variant"), alpha);
+    assert_int_equal(attrib_kb_resolve_family(kb, "AlphaRAT Variant (0123abcd)"), alpha);
+    assert_int_equal(attrib_kb_resolve_family(kb, "Packet Tool (Cobalt Strike)"), cs);
+    assert_int_equal(attrib_kb_resolve_family(kb, "Zeta Door"), -1);
+    assert_int_equal(attrib_kb_resolve_family(kb, "T1105"), -1); /* a technique is no family */
+    assert_int_equal(attrib_kb_resolve_family(kb, "Alpha"), -1);  /* no prefix matching */
+    assert_int_equal(attrib_kb_resolve_family(kb, ""), -1);
+    assert_int_equal(attrib_kb_resolve_family(kb, NULL), -1);
+
+    struct { const char *dom; int n_groups; int item; const char *name; } want[] = {
+        {"alpha-fam.example", 0, alpha, "AlphaRAT"},
+        {"cs-fam.example", 0, cs, "Cobalt Strike"},
+        {"vendor-fam.example", 0, alpha, "AlphaRAT Variant (0123abcd)"},
+        {"zeta-fam.example", 0, -1, "Zeta Door"},
+        {"alpha-both.example", 1, alpha, "AlphaRAT"},
+    };
+    for (size_t i = 0; i < VG_ARRAY_LEN(want); i++) {
+        int c = attrib_kb_ioc_first(kb, VG_IOC_DOMAIN, want[i].dom);
+        assert_true(c >= 0);
+        const attrib_ioc_t *ic = &kb->iocs[c];
+        assert_int_equal(ic->n_groups, want[i].n_groups);
+        assert_int_equal(ic->n_families, 1);
+        const attrib_family_t *f = &kb->fams[ic->families[0]];
+        assert_int_equal(f->item, want[i].item);
+        assert_string_equal(f->name, want[i].name);
+    }
+    /* ATT&CK's own malware objects are families too, and are their item */
+    int fa = attrib_kb_find_family(kb, "malware--10000001-0000-4000-8000-000000000000");
+    assert_true(fa >= 0);
+    assert_int_equal(kb->fams[fa].item, alpha);
+    assert_int_equal(attrib_kb_find_family(kb, "malware--nope"), -1);
+    /* the families file adds two Cobalt Strike users: 5 of 5 groups */
+    assert_int_equal(kb->prof.df[cs], 5);
+    vg_attrib_kb_free(kb);
+}
+
 static void
 test_bad_files(void **state)
 {
@@ -169,7 +220,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_and_lookups), cmocka_unit_test(test_techniques),
         cmocka_unit_test(test_profiles),           cmocka_unit_test(test_indicators),
-        cmocka_unit_test(test_bad_files),          cmocka_unit_test(test_map),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_indicator_families),          cmocka_unit_test(test_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -261,6 +261,76 @@ test_time_window_soft(void **state)
     vg_attrib_kb_free(kb);
 }
 
+/* An indicator hit that names both a group and its rare family is one
+ * observation: the derived software unit moves the posterior but does not
+ * count as a second evidence type, so the judgement stays at most
+ * "likely". The same family seen independently (rule metadata) does count. */
+static void
+test_indicator_family_one_observation(void **state)
+{
+    (void)state;
+    vg_attrib_kb_t *kb = fixture_kb_families();
+    attrib_params_t p;
+    attrib_params_default(&p);
+    p.temperature = 1.0; /* the fixture's profiles are tiny: untempered weights */
+    int ga = attrib_kb_find_group(kb, "G9001");
+    attrib_unit_t u[2];
+    u[0] = ioc_unit_of(ga, "indicator--both", true);
+    u[1] = item_unit_of(kb, "S9001");
+    attrib_result_t r_ind, r_der, r_indep;
+    assert_int_equal(attrib_score_units(kb, &kb->prof, &p, u, 1, &r_ind, NULL), VG_OK);
+    u[1].from_indicator = true;
+    assert_int_equal(attrib_score_units(kb, &kb->prof, &p, u, 2, &r_der, NULL), VG_OK);
+    u[1].from_indicator = false;
+    assert_int_equal(attrib_score_units(kb, &kb->prof, &p, u, 2, &r_indep, NULL), VG_OK);
+    /* the family raises the group in both readings */
+    assert_int_equal(r_der.judged, ga);
+    assert_true(r_der.top[0].logodds > r_ind.top[0].logodds + 0.5);
+    assert_true(r_der.top[0].logodds == r_indep.top[0].logodds);
+    /* derived: one type, capped at "likely" */
+    assert_int_equal(r_der.n_types_for, 1);
+    assert_true(r_der.p_judged <= 0.79);
+    assert_true(r_der.flags & ATTRIB_FLAG_SINGLE_TYPE);
+    assert_string_equal(r_der.analytic, "moderate"); /* one type, vendor indicator */
+    /* independent: two agreeing types lift it above "likely" */
+    assert_int_equal(r_indep.n_types_for, 2);
+    assert_true(r_indep.p_judged > 0.79);
+    assert_false(r_indep.flags & ATTRIB_FLAG_SINGLE_TYPE);
+    attrib_result_fini(&r_ind);
+    attrib_result_fini(&r_der);
+    attrib_result_fini(&r_indep);
+
+    /* a derived family plus an independent technique: two types */
+    attrib_unit_t v[3];
+    v[0] = ioc_unit_of(ga, "indicator--both", true);
+    v[1] = item_unit_of(kb, "S9001");
+    v[1].from_indicator = true;
+    v[2] = item_unit_of(kb, "T1071.001");
+    attrib_result_t r2;
+    assert_int_equal(attrib_score_units(kb, &kb->prof, &p, v, 3, &r2, NULL), VG_OK);
+    assert_int_equal(r2.judged, ga);
+    assert_int_equal(r2.n_types_for, 2); /* indicator (+ its family) and the technique */
+    attrib_result_fini(&r2);
+
+    /* an indicator of another group linking Alpha's family is one (odd)
+     * observation, not a conflict between two types */
+    int gb = attrib_kb_find_group(kb, "G9002");
+    attrib_unit_t w[2];
+    w[0] = ioc_unit_of(gb, "indicator--odd", true);
+    w[1] = item_unit_of(kb, "S9001");
+    w[1].from_indicator = true;
+    attrib_result_t r3;
+    assert_int_equal(attrib_score_units(kb, &kb->prof, &p, w, 2, &r3, NULL), VG_OK);
+    assert_false(r3.flags & ATTRIB_FLAG_FALSE_FLAG);
+    w[1].from_indicator = false; /* seen independently: a real conflict */
+    attrib_result_t r4;
+    assert_int_equal(attrib_score_units(kb, &kb->prof, &p, w, 2, &r4, NULL), VG_OK);
+    assert_true(r4.flags & ATTRIB_FLAG_FALSE_FLAG);
+    attrib_result_fini(&r3);
+    attrib_result_fini(&r4);
+    vg_attrib_kb_free(kb);
+}
+
 int
 main(void)
 {
@@ -274,6 +344,7 @@ main(void)
         cmocka_unit_test(test_shared_and_warninglisted),
         cmocka_unit_test(test_net_only_and_subtechnique_unit),
         cmocka_unit_test(test_time_window_soft),
+        cmocka_unit_test(test_indicator_family_one_observation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
