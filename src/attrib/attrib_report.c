@@ -277,7 +277,12 @@ attrib_report_text(FILE *f, const vg_attrib_kb_t *kb, const attrib_incident_t *i
         if (r->time_campaign >= 0) {
             const attrib_campaign_t *cp = &kb->camps[r->time_campaign];
             attrib_fmt_date(cp->first, d1, sizeof(d1));
-            attrib_fmt_date(cp->last, d2, sizeof(d2));
+            /* a campaign without last_seen (vendor bundles often omit it)
+             * is open-ended, not one that ended in 1970 */
+            if (cp->last > 0)
+                attrib_fmt_date(cp->last, d2, sizeof(d2));
+            else
+                snprintf(d2, sizeof(d2), "no last_seen");
             fprintf(f, "    %+6.1f dB  time       incident within a year of %s (%s, %s … %s); "
                        "soft prior, not counted as an evidence type\n",
                     r->time_llr * DB_PER_NAT, cp->name, cp->ext, d1, d2);
