@@ -227,7 +227,7 @@ size_t
 vg_intel_store_bytes(const vg_intel_store_t *s)
 {
     return s->arena_bytes + s->cap_recs * sizeof(intel_rec_t) +
-           s->n_recs * (sizeof(vg_indicator_t) + 2 * sizeof(uint32_t)) +
+           s->cap_inds * sizeof(vg_indicator_t) + s->n_recs * 2 * sizeof(uint32_t) +
            s->n_slots * sizeof(intel_slot_t) + vg_radix_bytes(s->r4) + vg_radix_bytes(s->r6) +
            s->cap_rels * sizeof(intel_rel_t) + s->cap_names * sizeof(intel_name_t);
 }
@@ -255,6 +255,46 @@ intel_key_hash(vg_ioc_type_t type, const char *v, size_t n)
 }
 
 /* ---- normalization ---- */
+
+/* Strict dotted quad (four 0..255 decimals, no leading zeros): a subset of
+ * what inet_pton(AF_INET) accepts, with the same result, so the common case
+ * skips libc. Anything else falls through to inet_pton. */
+static bool
+ip4_parse_fast(const char *a, uint8_t out[4])
+{
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0, nd = 0;
+        while (*a >= '0' && *a <= '9' && nd < 4) {
+            v = v * 10 + (unsigned)(*a++ - '0');
+            nd++;
+        }
+        if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && a[-(int)nd] == '0'))
+            return false;
+        out[part] = (uint8_t)v;
+        if (part < 3 && *a++ != '.')
+            return false;
+    }
+    return *a == '\0';
+}
+
+/* inet_ntop(AF_INET) without stdio: "a.b.c.d". out has room for 16. */
+static size_t
+ip4_format(const uint8_t a[4], char *out)
+{
+    size_t o = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a[i];
+        if (v >= 100)
+            out[o++] = (char)('0' + v / 100);
+        if (v >= 10)
+            out[o++] = (char)('0' + v / 10 % 10);
+        out[o++] = (char)('0' + v % 10);
+        if (i < 3)
+            out[o++] = '.';
+    }
+    out[o] = '\0';
+    return o;
+}
 
 static bool
 parse_ip(const char *v, size_t n, uint8_t addr[16], int *family, int *prefix, uint16_t *port)
@@ -320,7 +360,7 @@ parse_ip(const char *v, size_t n, uint8_t addr[16], int *family, int *prefix, ui
         *colon = '\0';
     }
     memset(addr, 0, 16);
-    if (inet_pton(AF_INET, a, addr) == 1) {
+    if (ip4_parse_fast(a, addr) || inet_pton(AF_INET, a, addr) == 1) {
         *family = 4;
         if (*prefix > 32)
             return false;
@@ -351,9 +391,18 @@ hash_hex_len(vg_ioc_type_t t)
     }
 }
 
-int
-vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t outlen,
-                   uint16_t *port, const char **why)
+/* What normalize() found out about an IP value (so intel_add need not
+ * parse the normalized text again). */
+typedef struct ip_info {
+    uint8_t addr[16];
+    int family, prefix;
+} ip_info_t;
+
+/* vg_intel_normalize(), also giving the output length (*outn) and, for
+ * VG_IOC_IP, the parsed address (ip may be NULL). */
+static int
+normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t outlen,
+          uint16_t *port, const char **why, size_t *outn, ip_info_t *ip)
 {
     const char *dummy;
     if (why == NULL)
@@ -389,16 +438,40 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
             return VG_EINVAL;
         }
         char txt[64];
-        inet_ntop(fam == 4 ? AF_INET : AF_INET6, a, txt, sizeof(txt));
+        size_t tl;
+        if (fam == 4) {
+            tl = ip4_format(a, txt);
+        } else {
+            inet_ntop(AF_INET6, a, txt, sizeof(txt));
+            tl = strlen(txt);
+        }
         int full = fam == 4 ? 32 : 128;
-        int w = pfx == full ? snprintf(out, outlen, "%s", txt)
-                            : snprintf(out, outlen, "%s/%d", txt, pfx);
-        if (w < 0 || (size_t)w >= outlen) {
+        /* txt, then "/n" unless it is a host address */
+        char sfx[8];
+        size_t sl = 0;
+        if (pfx != full) {
+            sfx[sl++] = '/';
+            if (pfx >= 100)
+                sfx[sl++] = (char)('0' + pfx / 100);
+            if (pfx >= 10)
+                sfx[sl++] = (char)('0' + pfx / 10 % 10);
+            sfx[sl++] = (char)('0' + pfx % 10);
+        }
+        if (tl + sl >= outlen) {
             *why = "value too long";
             return VG_EINVAL;
         }
+        memcpy(out, txt, tl);
+        memcpy(out + tl, sfx, sl);
+        out[tl + sl] = '\0';
+        *outn = tl + sl;
         if (port)
             *port = pt;
+        if (ip) {
+            memcpy(ip->addr, a, 16);
+            ip->family = fam;
+            ip->prefix = pfx;
+        }
         return VG_OK;
     }
     case VG_IOC_DOMAIN: {
@@ -433,6 +506,7 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
             out[i] = (char)tolower(c);
         }
         out[n] = '\0';
+        *outn = n;
         return VG_OK;
     }
     case VG_IOC_URL: {
@@ -498,6 +572,7 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
             o += (size_t)(path_end - p);
         }
         out[o] = '\0';
+        *outn = o;
         return VG_OK;
     }
     case VG_IOC_MD5: case VG_IOC_SHA1: case VG_IOC_SHA256: case VG_IOC_CERT_SHA1:
@@ -517,6 +592,7 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
             return VG_EINVAL;
         }
         out[o] = '\0';
+        *outn = o;
         return VG_OK;
     }
     case VG_IOC_JA4:
@@ -532,6 +608,7 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
             *why = "email address without '@'";
             return VG_EINVAL;
         }
+        *outn = n;
         return VG_OK;
     }
     case VG_IOC_USER_AGENT:
@@ -541,11 +618,20 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
         }
         memcpy(out, v, n);
         out[n] = '\0';
+        *outn = n;
         return VG_OK;
     default:
         *why = "unknown indicator type";
         return VG_EINVAL;
     }
+}
+
+int
+vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t outlen,
+                   uint16_t *port, const char **why)
+{
+    size_t outn;
+    return normalize(type, value, len, out, outlen, port, why, &outn, NULL);
 }
 
 /* ---- adding ---- */
@@ -568,7 +654,9 @@ intel_add(vg_intel_store_t *s, const intel_add_t *a)
         return VG_ENOMEM;
     uint16_t port = 0;
     const char *why = NULL;
-    int rc = vg_intel_normalize(a->type, a->value, a->value_len, norm, cap, &port, &why);
+    size_t normn;
+    ip_info_t ip;
+    int rc = normalize(a->type, a->value, a->value_len, norm, cap, &port, &why, &normn, &ip);
     if (rc != VG_OK) {
         s->rep.indicators_skipped_invalid++;
         intel_note(s, a->id, "invalid %s value '%.80s': %s", vg_ioc_type_name(a->type),
@@ -579,16 +667,22 @@ intel_add(vg_intel_store_t *s, const intel_add_t *a)
     }
     if (a->port)
         port = a->port;
-    if (!grow((void **)&s->recs, &s->cap_recs, s->n_recs + 1, sizeof(intel_rec_t))) {
+    if (!grow((void **)&s->recs, &s->cap_recs, s->n_recs + 1, sizeof(intel_rec_t)) ||
+        !grow((void **)&s->inds, &s->cap_inds, s->n_recs + 1, sizeof(vg_indicator_t))) {
         if (norm != sbuf)
             free(norm);
         return VG_ENOMEM;
     }
     intel_rec_t *r = &s->recs[s->n_recs];
     memset(r, 0, sizeof(*r));
-    vg_indicator_t *ind = &r->ind;
+    vg_indicator_t *ind = &s->inds[s->n_recs];
+    memset(ind, 0, sizeof(*ind));
     ind->type = a->type;
-    ind->value = intel_strdup(s, norm);
+    /* the stored value is a C string: it ends at the first NUL (a JSON
+     * value may hold one) */
+    size_t vl = strlen(norm);
+    ind->value = intel_strndup(s, norm, vl);
+    r->value_len = (uint32_t)vl;
     if (norm != sbuf)
         free(norm);
     ind->port = port;
@@ -616,15 +710,14 @@ intel_add(vg_intel_store_t *s, const intel_add_t *a)
     ind->to_ids = a->to_ids;
     ind->format = a->format;
     r->created_by = intel_strdup(s, a->created_by);
-    r->next = UINT32_MAX;
     if (ind->value == NULL)
         return VG_ENOMEM;
     if (a->type == VG_IOC_IP) {
-        int fam, pfx;
-        uint16_t pt;
-        parse_ip(ind->value, strlen(ind->value), r->addr, &fam, &pfx, &pt);
-        r->family = (uint8_t)fam;
-        r->prefix = (uint8_t)pfx;
+        /* the address as parsed by normalize(): the same as parsing the
+         * normalized text again */
+        memcpy(r->addr, ip.addr, 16);
+        r->family = (uint8_t)ip.family;
+        r->prefix = (uint8_t)ip.prefix;
     }
     if (a->n_actors) {
         size_t n = VG_MIN(a->n_actors, 64u);
@@ -745,7 +838,7 @@ strmap_free(strmap_t *m)
 static const char *
 rec_id(const void *ctx, size_t i)
 {
-    return ((const vg_intel_store_t *)ctx)->recs[i].ind.id;
+    return ((const vg_intel_store_t *)ctx)->inds[i].id;
 }
 static const char *
 name_id(const void *ctx, size_t i)
@@ -812,8 +905,10 @@ vg_intel_store_freeze(vg_intel_store_t *s)
     size_t n = s->n_recs;
     int rc = VG_ENOMEM;
     strmap_t ids = {0}, nm = {0}, rsrc = {0};
-    if (!strmap_build(&ids, n, rec_id, s) || !strmap_build(&nm, s->n_names, name_id, s) ||
-        !strmap_build(&rsrc, s->n_rels, rel_src, s))
+    /* indicator ids are only looked up through relationships: a file
+     * without any (Zeek, MISP) needs no id map */
+    if (!strmap_build(&ids, s->n_rels ? n : 0, rec_id, s) ||
+        !strmap_build(&nm, s->n_names, name_id, s) || !strmap_build(&rsrc, s->n_rels, rel_src, s))
         goto out;
 
     /* revoked-by: the source is withdrawn */
@@ -826,8 +921,8 @@ vg_intel_store_freeze(vg_intel_store_t *s)
                 s->recs[i].dead = true;
                 s->rep.indicators_skipped_revoked++;
                 s->rep.indicators_loaded--;
-                s->rep.indicators_by_type[s->recs[i].ind.type]--;
-                if (s->recs[i].ind.type == VG_IOC_IP && s->recs[i].ind.port)
+                s->rep.indicators_by_type[s->inds[i].type]--;
+                if (s->inds[i].type == VG_IOC_IP && s->inds[i].port)
                     s->rep.indicators_with_port--;
             }
         }
@@ -856,7 +951,7 @@ vg_intel_store_freeze(vg_intel_store_t *s)
                         targets[nt++] = s->rels[a].dst;
                 for (size_t t = 0; t < nt; t++) {
                     if (pass == 1) {
-                        vg_intel_actor_ref_t *base = (vg_intel_actor_ref_t *)s->recs[i].ind.actors;
+                        vg_intel_actor_ref_t *base = (vg_intel_actor_ref_t *)s->inds[i].actors;
                         bool dup = false;
                         for (uint32_t k = 0; k < cnt[i] && !dup; k++)
                             dup = strcmp(base[k].id, targets[t]) == 0;
@@ -871,10 +966,10 @@ vg_intel_store_freeze(vg_intel_store_t *s)
         }
         for (size_t i = 0; i < n; i++) {
             if (pass == 1) {
-                vg_intel_actor_ref_t *base = (vg_intel_actor_ref_t *)s->recs[i].ind.actors;
+                vg_intel_actor_ref_t *base = (vg_intel_actor_ref_t *)s->inds[i].actors;
                 for (uint16_t k = 0; k < s->recs[i].actor_n; k++)
                     base[cnt[i]++] = s->pactors[s->recs[i].actor_first + k];
-                s->recs[i].ind.n_actors = cnt[i];
+                s->inds[i].n_actors = cnt[i];
             } else {
                 cnt[i] += s->recs[i].actor_n;
             }
@@ -889,7 +984,7 @@ vg_intel_store_freeze(vg_intel_store_t *s)
             }
             size_t off = 0;
             for (size_t i = 0; i < n; i++) {
-                s->recs[i].ind.actors = s->actor_arr + off;
+                s->inds[i].actors = s->actor_arr + off;
                 off += cnt[i];
             }
         }
@@ -899,19 +994,26 @@ vg_intel_store_freeze(vg_intel_store_t *s)
     /* source: the creating identity's name wins over x_vigil_sources */
     for (size_t i = 0; i < n; i++) {
         intel_rec_t *r = &s->recs[i];
+        vg_indicator_t *d = &s->inds[i];
         const char *nmv = r->created_by ? lookup_name(s, &nm, r->created_by) : NULL;
         if (nmv)
-            r->ind.source = nmv;
-        else if (r->ind.source == NULL)
-            r->ind.source = r->created_by;
-        if (r->ind.source == NULL && r->ind.source_file) {
-            const char *b = strrchr(r->ind.source_file, '/');
-            r->ind.source = b ? b + 1 : r->ind.source_file;
+            d->source = nmv;
+        else if (d->source == NULL)
+            d->source = r->created_by;
+        if (d->source == NULL && d->source_file) {
+            const char *b = strrchr(d->source_file, '/');
+            d->source = b ? b + 1 : d->source_file;
         }
     }
 
     /* final arrays and indexes */
-    s->inds = malloc((n ? n : 1) * sizeof(vg_indicator_t));
+    if (s->inds == NULL || s->cap_inds > n) { /* give back the growth slack */
+        vg_indicator_t *ni = realloc(s->inds, (n ? n : 1) * sizeof(vg_indicator_t));
+        if (ni == NULL)
+            goto out;
+        s->inds = ni;
+        s->cap_inds = n ? n : 1;
+    }
     s->chain = malloc((n ? n : 1) * sizeof(uint32_t));
     s->live = malloc((n ? n : 1) * sizeof(uint32_t));
     size_t ns = 16;
@@ -925,18 +1027,17 @@ vg_intel_store_freeze(vg_intel_store_t *s)
         goto out;
     for (size_t i = 0; i < ns; i++)
         s->slots[i].first = UINT32_MAX;
-    for (size_t i = 0; i < n; i++) {
-        s->inds[i] = s->recs[i].ind;
+    for (size_t i = 0; i < n; i++)
         s->chain[i] = UINT32_MAX;
-    }
     for (size_t i = 0; i < n; i++) {
         intel_rec_t *r = &s->recs[i];
         if (r->dead)
             continue;
         /* host addresses go into the hash table (one probe at lookup);
          * only real prefixes go into the radix trees */
-        bool host_ip = r->ind.type == VG_IOC_IP && r->prefix == (r->family == 4 ? 32 : 128);
-        if (r->ind.type == VG_IOC_IP && !host_ip) {
+        const vg_indicator_t *d = &s->inds[i];
+        bool host_ip = d->type == VG_IOC_IP && r->prefix == (r->family == 4 ? 32 : 128);
+        if (d->type == VG_IOC_IP && !host_ip) {
             uint32_t *slot = vg_radix_insert(r->family == 4 ? s->r4 : s->r6, r->addr, r->prefix);
             if (slot == NULL)
                 goto out;
@@ -944,7 +1045,7 @@ vg_intel_store_freeze(vg_intel_store_t *s)
         } else {
             uint64_t h = host_ip ? intel_key_hash(VG_IOC_IP, (const char *)r->addr,
                                                   r->family == 4 ? 4 : 16)
-                                 : intel_key_hash(r->ind.type, r->ind.value, strlen(r->ind.value));
+                                 : intel_key_hash(d->type, d->value, r->value_len);
             size_t pos = (size_t)h & (ns - 1);
             while (s->slots[pos].first != UINT32_MAX && s->slots[pos].h != h)
                 pos = (pos + 1) & (ns - 1);
