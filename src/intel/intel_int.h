@@ -119,8 +119,31 @@ int intel_load_stix_array(vg_intel_store_t *s, const char *name, json_t *arr, ch
                           size_t errlen);
 int intel_load_misp(vg_intel_store_t *s, const char *name, const char *data, size_t len,
                     char *errbuf, size_t errlen);
-int intel_load_zeek(vg_intel_store_t *s, const char *name, const char *data, size_t len,
+/* Zeek: data is the caller's, NUL-terminated at data[len], and is parsed
+ * in place (modified). */
+int intel_load_zeek(vg_intel_store_t *s, const char *name, char *data, size_t len,
                     char *errbuf, size_t errlen);
+
+/* Zeek, fed in pieces: init, then feed buffers of whole lines (a trailing
+ * partial line is left unconsumed unless eof; data[len] must be writable),
+ * then finish (fails when no #fields line was seen). feed modifies data
+ * and returns VG_OK or the error that stops the load (errbuf set). */
+#define ZEEK_MAX_COLS 64
+#define ZEEK_MAX_LINE (1u << 20)
+#define INTEL_OBJ_ZEEK_LINE 14   /* index of "zeek-line" in objects_by_type */
+typedef struct intel_zeek {
+    int col[9];
+    size_t ncols;
+    bool have_fields;
+    size_t lineno;
+    const char *name;
+    char idpfx[72];      /* "zeek:<file>:" */
+    size_t idpfx_len;
+} intel_zeek_t;
+void intel_zeek_init(intel_zeek_t *z, const char *name);
+int intel_zeek_feed(vg_intel_store_t *s, intel_zeek_t *z, char *data, size_t len, bool eof,
+                    size_t *consumed, char *errbuf, size_t errlen);
+int intel_zeek_finish(intel_zeek_t *z, char *errbuf, size_t errlen);
 
 /* Hash of a normalized key. */
 uint64_t intel_key_hash(vg_ioc_type_t type, const char *v, size_t n);

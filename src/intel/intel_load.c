@@ -56,8 +56,8 @@ vg_intel_detect_format(const char *data, size_t len)
 }
 
 static int
-load_buf(vg_intel_store_t *s, const char *name, const char *data, size_t len,
-         vg_intel_format_t fmt, char *errbuf, size_t errlen)
+load_buf(vg_intel_store_t *s, const char *name, char *data, size_t len, vg_intel_format_t fmt,
+         char *errbuf, size_t errlen)
 {
     if (fmt == VG_INTEL_FMT_AUTO)
         fmt = vg_intel_detect_format(data, len);
@@ -73,16 +73,11 @@ load_buf(vg_intel_store_t *s, const char *name, const char *data, size_t len,
     }
 }
 
-int
-vg_intel_load_buf(vg_intel_store_t *s, const char *name, const char *data, size_t len,
-                  vg_intel_format_t fmt, void (*note)(void *user, const char *msg), void *user,
-                  char *errbuf, size_t errlen)
+/* Checks before any load: not frozen, within intel.max-file-size. Sets
+ * errbuf (never NULL here) and returns an error, or VG_OK. */
+static int
+load_check(vg_intel_store_t *s, const char *name, size_t len, char *errbuf, size_t errlen)
 {
-    char dummy[VG_ERRBUF_SIZE];
-    if (errbuf == NULL || errlen == 0) {
-        errbuf = dummy;
-        errlen = sizeof(dummy);
-    }
     errbuf[0] = '\0';
     if (s->frozen) {
         snprintf(errbuf, errlen, "%s: intel store already frozen", name);
@@ -93,22 +88,23 @@ vg_intel_load_buf(vg_intel_store_t *s, const char *name, const char *data, size_
                  (unsigned long long)s->limits.intel_max_file_bytes);
         return VG_EINVAL;
     }
+    return VG_OK;
+}
+
+/* Load a buffer the loader may modify (NUL-terminated at data[len]); the
+ * caller keeps ownership. load_check() has passed. */
+static int
+load_mutable(vg_intel_store_t *s, const char *name, char *data, size_t len,
+             vg_intel_format_t fmt, void (*note)(void *user, const char *msg), void *user,
+             char *errbuf, size_t errlen)
+{
     if (s->now == 0)
         s->now = (vg_time_us_t)time(NULL) * 1000000;
-    /* loaders want a NUL-terminated copy (jansson, line splitting) */
-    char *copy = malloc(len + 1);
-    if (copy == NULL) {
-        snprintf(errbuf, errlen, "%s: out of memory", name);
-        return VG_ENOMEM;
-    }
-    memcpy(copy, data, len);
-    copy[len] = '\0';
     s->cur_file = intel_strdup(s, name);
     s->note = note;
     s->note_user = user;
     s->rep.files++;
-    int rc = load_buf(s, s->cur_file ? s->cur_file : name, copy, len, fmt, errbuf, errlen);
-    free(copy);
+    int rc = load_buf(s, s->cur_file ? s->cur_file : name, data, len, fmt, errbuf, errlen);
     s->note = NULL;
     s->note_user = NULL;
     if (rc != VG_OK) {
@@ -116,6 +112,33 @@ vg_intel_load_buf(vg_intel_store_t *s, const char *name, const char *data, size_
         if (errbuf[0] == '\0')
             snprintf(errbuf, errlen, "%s: load failed (%s)", name, vg_rc_name(rc));
     }
+    return rc;
+}
+
+int
+vg_intel_load_buf(vg_intel_store_t *s, const char *name, const char *data, size_t len,
+                  vg_intel_format_t fmt, void (*note)(void *user, const char *msg), void *user,
+                  char *errbuf, size_t errlen)
+{
+    char dummy[VG_ERRBUF_SIZE];
+    if (errbuf == NULL || errlen == 0) {
+        errbuf = dummy;
+        errlen = sizeof(dummy);
+    }
+    int rc = load_check(s, name, len, errbuf, errlen);
+    if (rc != VG_OK)
+        return rc;
+    /* loaders want a NUL-terminated copy they may modify (jansson, the
+     * in-place Zeek parser) */
+    char *copy = malloc(len + 1);
+    if (copy == NULL) {
+        snprintf(errbuf, errlen, "%s: out of memory", name);
+        return VG_ENOMEM;
+    }
+    memcpy(copy, data, len);
+    copy[len] = '\0';
+    rc = load_mutable(s, name, copy, len, fmt, note, user, errbuf, errlen);
+    free(copy);
     return rc;
 }
 
@@ -165,7 +188,12 @@ vg_intel_load_file(vg_intel_store_t *s, const char *path, vg_intel_format_t fmt,
         s->rep.errors++;
         return VG_EIO;
     }
-    int rc = vg_intel_load_buf(s, path, data, len, fmt, note, user, errbuf, errlen);
+    data[len] = '\0';
+    /* the buffer is ours: load it in place rather than through
+     * vg_intel_load_buf's copy */
+    int rc = load_check(s, path, len, errbuf, errlen);
+    if (rc == VG_OK)
+        rc = load_mutable(s, path, data, len, fmt, note, user, errbuf, errlen);
     free(data);
     return rc;
 }
