@@ -897,6 +897,23 @@ chain_insert(vg_intel_store_t *s, uint32_t *head, uint32_t i)
     *link = i;
 }
 
+/* Does record i go into the hash table (everything but IP prefixes)? If so
+ * *h gets its key hash: the raw address for a host IP, else type + value. */
+static inline bool
+hash_bound(const vg_intel_store_t *s, size_t i, uint64_t *h)
+{
+    const intel_rec_t *r = &s->recs[i];
+    const vg_indicator_t *d = &s->inds[i];
+    if (d->type == VG_IOC_IP) {
+        if (r->prefix != (r->family == 4 ? 32 : 128))
+            return false;
+        *h = intel_key_hash(VG_IOC_IP, (const char *)r->addr, r->family == 4 ? 4 : 16);
+        return true;
+    }
+    *h = intel_key_hash(d->type, d->value, r->value_len);
+    return true;
+}
+
 int
 vg_intel_store_freeze(vg_intel_store_t *s)
 {
@@ -928,14 +945,35 @@ vg_intel_store_freeze(vg_intel_store_t *s)
         }
     }
 
-    /* actor refs per record: indicates targets (+ one attributed-to hop) and by-name refs */
+    /* actor refs per record: indicates targets (+ one attributed-to hop) and
+     * by-name refs. Pass 0 counts the relationship targets (duplicates
+     * included), which sizes each record's run in actor_arr (off[i]); pass 1
+     * fills them, deduplicated; the by-name refs are appended in the
+     * per-record pass below. Only recs and rels are read here, not inds. */
+    uint32_t *off = malloc((n + 1) * sizeof(uint32_t));
     uint32_t *cnt = calloc(n ? n : 1, sizeof(uint32_t));
-    if (cnt == NULL)
+    if (cnt == NULL || off == NULL) {
+        free(cnt);
+        free(off);
         goto out;
-    size_t total = 0;
+    }
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < n; i++)
-            cnt[i] = 0;
+        if (pass == 1) {
+            size_t total = 0;
+            for (size_t i = 0; i < n; i++) {
+                size_t c = cnt[i] + s->recs[i].actor_n;
+                off[i] = (uint32_t)total;
+                total += c;
+                cnt[i] = 0;
+            }
+            off[n] = (uint32_t)total;
+            s->actor_arr = calloc(total ? total : 1, sizeof(vg_intel_actor_ref_t));
+            if (s->actor_arr == NULL) {
+                free(cnt);
+                free(off);
+                goto out;
+            }
+        }
         for (size_t r = 0; r < s->n_rels; r++) {
             if (strcmp(s->rels[r].type, "indicates") != 0 || !is_actor_type(s->rels[r].dst))
                 continue;
@@ -951,7 +989,7 @@ vg_intel_store_freeze(vg_intel_store_t *s)
                         targets[nt++] = s->rels[a].dst;
                 for (size_t t = 0; t < nt; t++) {
                     if (pass == 1) {
-                        vg_intel_actor_ref_t *base = (vg_intel_actor_ref_t *)s->inds[i].actors;
+                        vg_intel_actor_ref_t *base = s->actor_arr + off[i];
                         bool dup = false;
                         for (uint32_t k = 0; k < cnt[i] && !dup; k++)
                             dup = strcmp(base[k].id, targets[t]) == 0;
@@ -964,53 +1002,13 @@ vg_intel_store_freeze(vg_intel_store_t *s)
                 }
             }
         }
-        for (size_t i = 0; i < n; i++) {
-            if (pass == 1) {
-                vg_intel_actor_ref_t *base = (vg_intel_actor_ref_t *)s->inds[i].actors;
-                for (uint16_t k = 0; k < s->recs[i].actor_n; k++)
-                    base[cnt[i]++] = s->pactors[s->recs[i].actor_first + k];
-                s->inds[i].n_actors = cnt[i];
-            } else {
-                cnt[i] += s->recs[i].actor_n;
-            }
-        }
-        if (pass == 0) {
-            for (size_t i = 0; i < n; i++)
-                total += cnt[i];
-            s->actor_arr = calloc(total ? total : 1, sizeof(vg_intel_actor_ref_t));
-            if (s->actor_arr == NULL) {
-                free(cnt);
-                goto out;
-            }
-            size_t off = 0;
-            for (size_t i = 0; i < n; i++) {
-                s->inds[i].actors = s->actor_arr + off;
-                off += cnt[i];
-            }
-        }
-    }
-    free(cnt);
-
-    /* source: the creating identity's name wins over x_vigil_sources */
-    for (size_t i = 0; i < n; i++) {
-        intel_rec_t *r = &s->recs[i];
-        vg_indicator_t *d = &s->inds[i];
-        const char *nmv = r->created_by ? lookup_name(s, &nm, r->created_by) : NULL;
-        if (nmv)
-            d->source = nmv;
-        else if (d->source == NULL)
-            d->source = r->created_by;
-        if (d->source == NULL && d->source_file) {
-            const char *b = strrchr(d->source_file, '/');
-            d->source = b ? b + 1 : d->source_file;
-        }
     }
 
     /* final arrays and indexes */
     if (s->inds == NULL || s->cap_inds > n) { /* give back the growth slack */
         vg_indicator_t *ni = realloc(s->inds, (n ? n : 1) * sizeof(vg_indicator_t));
         if (ni == NULL)
-            goto out;
+            goto out_cnt;
         s->inds = ni;
         s->cap_inds = n ? n : 1;
     }
@@ -1023,29 +1021,65 @@ vg_intel_store_freeze(vg_intel_store_t *s)
     s->n_slots = ns;
     s->r4 = vg_radix_new(32);
     s->r6 = vg_radix_new(128);
-    if (!s->inds || !s->chain || !s->live || !s->slots || !s->r4 || !s->r6)
-        goto out;
+    if (!s->chain || !s->live || !s->slots || !s->r4 || !s->r6)
+        goto out_cnt;
     for (size_t i = 0; i < ns; i++)
         s->slots[i].first = UINT32_MAX;
     for (size_t i = 0; i < n; i++)
         s->chain[i] = UINT32_MAX;
+
+    /* One pass over the records does the rest, so the 120-byte indicators
+     * are streamed through once: by-name actor refs, source, index insert,
+     * live list. Hash-table slots are random accesses into a table of 2n
+     * slots, so the hash of the record PF ahead is computed early and its
+     * slot prefetched. */
+    enum { PF = 16 };
+    uint64_t ring[PF];
+    bool ring_hashed[PF];
+    s->n_live = 0;
+    size_t with_actors = 0, links = 0;
+    for (size_t i = 0; i < PF && i < n; i++) {
+        ring_hashed[i] = hash_bound(s, i, &ring[i]);
+        if (ring_hashed[i])
+            __builtin_prefetch(&s->slots[(size_t)ring[i] & (ns - 1)], 1);
+    }
     for (size_t i = 0; i < n; i++) {
+        /* ring[i % PF] holds record i: take it, then refill it with i + PF */
+        bool hashed = ring_hashed[i % PF];
+        uint64_t h = ring[i % PF];
+        if (i + PF < n) {
+            size_t j = i + PF;
+            ring_hashed[j % PF] = hash_bound(s, j, &ring[j % PF]);
+            if (ring_hashed[j % PF])
+                __builtin_prefetch(&s->slots[(size_t)ring[j % PF] & (ns - 1)], 1);
+        }
         intel_rec_t *r = &s->recs[i];
+        vg_indicator_t *d = &s->inds[i];
+        vg_intel_actor_ref_t *base = s->actor_arr + off[i];
+        for (uint16_t k = 0; k < r->actor_n; k++)
+            base[cnt[i]++] = s->pactors[r->actor_first + k];
+        d->actors = base;
+        d->n_actors = cnt[i];
+        /* source: the creating identity's name wins over x_vigil_sources */
+        const char *nmv = r->created_by ? lookup_name(s, &nm, r->created_by) : NULL;
+        if (nmv)
+            d->source = nmv;
+        else if (d->source == NULL)
+            d->source = r->created_by;
+        if (d->source == NULL && d->source_file) {
+            const char *b = strrchr(d->source_file, '/');
+            d->source = b ? b + 1 : d->source_file;
+        }
         if (r->dead)
             continue;
         /* host addresses go into the hash table (one probe at lookup);
          * only real prefixes go into the radix trees */
-        const vg_indicator_t *d = &s->inds[i];
-        bool host_ip = d->type == VG_IOC_IP && r->prefix == (r->family == 4 ? 32 : 128);
-        if (d->type == VG_IOC_IP && !host_ip) {
+        if (!hashed) {
             uint32_t *slot = vg_radix_insert(r->family == 4 ? s->r4 : s->r6, r->addr, r->prefix);
             if (slot == NULL)
-                goto out;
+                goto out_cnt;
             chain_insert(s, slot, (uint32_t)i);
         } else {
-            uint64_t h = host_ip ? intel_key_hash(VG_IOC_IP, (const char *)r->addr,
-                                                  r->family == 4 ? 4 : 16)
-                                 : intel_key_hash(d->type, d->value, r->value_len);
             size_t pos = (size_t)h & (ns - 1);
             while (s->slots[pos].first != UINT32_MAX && s->slots[pos].h != h)
                 pos = (pos + 1) & (ns - 1);
@@ -1054,30 +1088,28 @@ vg_intel_store_freeze(vg_intel_store_t *s)
             s->slots[pos].h = h;
             chain_insert(s, &s->slots[pos].first, (uint32_t)i);
         }
+        if (r->dead) /* a duplicate */
+            continue;
+        s->live[s->n_live++] = (uint32_t)i;
+        if (d->n_actors) {
+            with_actors++;
+            links += d->n_actors;
+        }
     }
+    free(cnt);
+    free(off);
+    cnt = off = NULL;
     /* lookup shortcuts; only worth their 0.8 MB when there are prefixes */
     if (vg_radix_count(s->r4) > 0)
         vg_radix_finish(s->r4);
     if (vg_radix_count(s->r6) > 0)
         vg_radix_finish(s->r6);
-    s->n_live = 0;
-    size_t with_actors = 0, links = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s->recs[i].dead)
-            continue;
-        s->live[s->n_live++] = (uint32_t)i;
-        if (s->inds[i].n_actors) {
-            with_actors++;
-            links += s->inds[i].n_actors;
-        }
-    }
     s->rep.indicators_with_actors = with_actors;
     s->rep.actor_links = links;
     /* distinct actors referenced */
-    {
-        size_t na = 0;
-        for (size_t i = 0; i < s->n_live; i++)
-            na += s->inds[s->live[i]].n_actors;
+    s->rep.actors_named = 0;
+    if (links > 0) {
+        size_t na = links;
         const char **all = malloc((na ? na : 1) * sizeof(char *));
         if (all) {
             size_t k = 0;
@@ -1115,6 +1147,9 @@ vg_intel_store_freeze(vg_intel_store_t *s)
     s->cap_recs = 0;
     s->frozen = true;
     rc = VG_OK;
+out_cnt:
+    free(cnt);
+    free(off);
 out:
     strmap_free(&ids);
     strmap_free(&nm);
