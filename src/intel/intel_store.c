@@ -13,7 +13,6 @@
 #include "intel/intel_int.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +255,30 @@ intel_key_hash(vg_ioc_type_t type, const char *v, size_t n)
 
 /* ---- normalization ---- */
 
+/* ASCII classes as the C locale defines them (vigil never calls
+ * setlocale), inlined: normalization runs once per indicator at load and
+ * once per looked-up value, and the libc calls were a visible share. */
+static inline bool
+asc_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+static inline bool
+asc_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+static inline bool
+asc_xdigit(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+static inline char
+asc_lower(unsigned char c)
+{
+    return (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+}
+
 /* Strict dotted quad (four 0..255 decimals, no leading zeros): a subset of
  * what inet_pton(AF_INET) accepts, with the same result, so the common case
  * skips libc. Anything else falls through to inet_pton. */
@@ -300,11 +323,11 @@ static bool
 parse_ip(const char *v, size_t n, uint8_t addr[16], int *family, int *prefix, uint16_t *port)
 {
     char tmp[80];
-    while (n && isspace((unsigned char)*v)) {
+    while (n && asc_space((unsigned char)*v)) {
         v++;
         n--;
     }
-    while (n && isspace((unsigned char)v[n - 1]))
+    while (n && asc_space((unsigned char)v[n - 1]))
         n--;
     if (n == 0 || n >= sizeof(tmp))
         return false;
@@ -417,11 +440,11 @@ normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t o
     const char *v = value;
     size_t n = len;
     if (type != VG_IOC_USER_AGENT) {
-        while (n && isspace((unsigned char)*v)) {
+        while (n && asc_space((unsigned char)*v)) {
             v++;
             n--;
         }
-        while (n && isspace((unsigned char)v[n - 1]))
+        while (n && asc_space((unsigned char)v[n - 1]))
             n--;
     }
     if (n == 0) {
@@ -494,7 +517,7 @@ normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t o
                     return VG_EINVAL;
                 }
                 label = 0;
-            } else if (isalnum(c) || c == '-' || c == '_') {
+            } else if (asc_alnum(c) || c == '-' || c == '_') {
                 if (++label > 63) {
                     *why = "domain label longer than 63 characters";
                     return VG_EINVAL;
@@ -503,7 +526,7 @@ normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t o
                 *why = "character not allowed in a domain name";
                 return VG_EINVAL;
             }
-            out[i] = (char)tolower(c);
+            out[i] = asc_lower(c);
         }
         out[n] = '\0';
         *outn = n;
@@ -521,7 +544,7 @@ normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t o
                 p = q + 3;
                 break;
             }
-            if (!isalnum((unsigned char)*q) && *q != '+' && *q != '-' && *q != '.')
+            if (!asc_alnum((unsigned char)*q) && *q != '+' && *q != '-' && *q != '.')
                 break;
         }
         const char *host = p;
@@ -558,7 +581,7 @@ normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t o
         }
         size_t o = 0;
         for (size_t i = 0; i < hl; i++)
-            out[o++] = (char)tolower((unsigned char)host[i]);
+            out[o++] = asc_lower((unsigned char)host[i]);
         while (o && out[o - 1] == '.')
             o--;
         if (colon && !drop_port) {
@@ -581,11 +604,11 @@ normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t o
         for (size_t i = 0; i < n; i++) {
             if (v[i] == ':' && (type == VG_IOC_CERT_SHA1 || type == VG_IOC_CERT_SHA256))
                 continue;
-            if (o + 1 >= outlen || !isxdigit((unsigned char)v[i])) {
+            if (o + 1 >= outlen || !asc_xdigit((unsigned char)v[i])) {
                 *why = "not a hex digest";
                 return VG_EINVAL;
             }
-            out[o++] = (char)tolower((unsigned char)v[i]);
+            out[o++] = asc_lower((unsigned char)v[i]);
         }
         if (o != want) {
             *why = "hex digest of the wrong length for its type";
@@ -602,7 +625,7 @@ normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t o
             return VG_EINVAL;
         }
         for (size_t i = 0; i < n; i++)
-            out[i] = (char)tolower((unsigned char)v[i]);
+            out[i] = asc_lower((unsigned char)v[i]);
         out[n] = '\0';
         if (type == VG_IOC_EMAIL && memchr(out, '@', n) == NULL) {
             *why = "email address without '@'";
@@ -950,13 +973,13 @@ vg_intel_store_freeze(vg_intel_store_t *s)
      * included), which sizes each record's run in actor_arr (off[i]); pass 1
      * fills them, deduplicated; the by-name refs are appended in the
      * per-record pass below. Only recs and rels are read here, not inds. */
-    uint32_t *off = malloc((n + 1) * sizeof(uint32_t));
-    uint32_t *cnt = calloc(n ? n : 1, sizeof(uint32_t));
-    if (cnt == NULL || off == NULL) {
-        free(cnt);
-        free(off);
+    /* one block for both, freed at the end of freeze: two separate 4 MB
+     * blocks may land in the brk heap under the long-lived arrays and
+     * leave a hole there that is never returned */
+    uint32_t *off = calloc(2 * n + 1, sizeof(uint32_t));
+    if (off == NULL)
         goto out;
-    }
+    uint32_t *cnt = off + n + 1;
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
             size_t total = 0;
@@ -969,7 +992,6 @@ vg_intel_store_freeze(vg_intel_store_t *s)
             off[n] = (uint32_t)total;
             s->actor_arr = calloc(total ? total : 1, sizeof(vg_intel_actor_ref_t));
             if (s->actor_arr == NULL) {
-                free(cnt);
                 free(off);
                 goto out;
             }
@@ -1096,9 +1118,8 @@ vg_intel_store_freeze(vg_intel_store_t *s)
             links += d->n_actors;
         }
     }
-    free(cnt);
     free(off);
-    cnt = off = NULL;
+    off = NULL;
     /* lookup shortcuts; only worth their 0.8 MB when there are prefixes */
     if (vg_radix_count(s->r4) > 0)
         vg_radix_finish(s->r4);
@@ -1148,7 +1169,6 @@ vg_intel_store_freeze(vg_intel_store_t *s)
     s->frozen = true;
     rc = VG_OK;
 out_cnt:
-    free(cnt);
     free(off);
 out:
     strmap_free(&ids);
