@@ -193,11 +193,12 @@ zeek_line(vg_intel_store_t *s, intel_zeek_t *z, char *line, size_t n, char *errb
         intel_note(s, id, "%zu fields, the #fields header names %zu", nf, z->ncols);
         return VG_OK;
     }
+    bool escapes = memchr(line, '\\', n) != NULL; /* rare: look per field only then */
     for (size_t i = 0; i < nf; i++) {
         if ((fl[i] == 1 && f[i][0] == '-') || (fl[i] == 7 && memcmp(f[i], "(empty)", 7) == 0)) {
             f[i][0] = '\0';
             fl[i] = 0;
-        } else if (memchr(f[i], '\\', fl[i]) != NULL) {
+        } else if (escapes && memchr(f[i], '\\', fl[i]) != NULL) {
             unescape(f[i], fl[i]);
             fl[i] = strlen(f[i]); /* a decoded \x00 ends the value */
         }
