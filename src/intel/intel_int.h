@@ -137,8 +137,9 @@ typedef struct intel_zeek {
     bool have_fields;
     size_t lineno;
     const char *name;
-    char idpfx[72];      /* "zeek:<file>:" */
-    size_t idpfx_len;
+    char id[96];         /* "zeek:<file>:<lineno>", the number kept in step with lineno */
+    size_t idpfx_len;    /* length of "zeek:<file>:" */
+    size_t id_len;
 } intel_zeek_t;
 void intel_zeek_init(intel_zeek_t *z, const char *name);
 int intel_zeek_feed(vg_intel_store_t *s, intel_zeek_t *z, char *data, size_t len, bool eof,

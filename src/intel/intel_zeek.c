@@ -97,8 +97,28 @@ intel_zeek_init(intel_zeek_t *z, const char *name)
         z->col[i] = -1;
     z->name = name;
     const char *base = strrchr(name, '/');
-    int w = snprintf(z->idpfx, sizeof(z->idpfx), "zeek:%.60s:", base ? base + 1 : name);
-    z->idpfx_len = w > 0 ? (size_t)w : 0;
+    int w = snprintf(z->id, sizeof(z->id), "zeek:%.60s:0", base ? base + 1 : name);
+    z->id_len = w > 0 ? (size_t)w : 0;
+    z->idpfx_len = z->id_len ? z->id_len - 1 : 0;
+}
+
+/* lineno++ and the decimal digits at the end of z->id with it (cheaper
+ * than formatting the number for every line). */
+static void
+zeek_next_line(intel_zeek_t *z)
+{
+    z->lineno++;
+    size_t i = z->id_len;
+    while (i > z->idpfx_len && z->id[i - 1] == '9')
+        z->id[--i] = '0';
+    if (i > z->idpfx_len) {
+        z->id[i - 1]++;
+    } else { /* 99 -> 100: one digit more (the id has room: 66 + 20 < 96) */
+        memmove(z->id + i + 1, z->id + i, z->id_len - i);
+        z->id[i] = '1';
+        z->id_len++;
+    }
+    z->id[z->id_len] = '\0';
 }
 
 /* The #fields header line (NUL-terminated at line[n]). */
@@ -174,20 +194,7 @@ zeek_line(vg_intel_store_t *s, intel_zeek_t *z, char *line, size_t n, char *errb
         p = tab + 1;
         f[nf] = p;
     }
-    char id[96];
-    memcpy(id, z->idpfx, z->idpfx_len);
-    {
-        char dig[24];
-        size_t nd = 0;
-        size_t v = z->lineno;
-        do {
-            dig[nd++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v);
-        for (size_t i = 0; i < nd; i++)
-            id[z->idpfx_len + i] = dig[nd - 1 - i];
-        id[z->idpfx_len + nd] = '\0';
-    }
+    const char *id = z->id;
     if (nf != z->ncols) {
         s->rep.errors++;
         intel_note(s, id, "%zu fields, the #fields header names %zu", nf, z->ncols);
@@ -275,7 +282,7 @@ intel_zeek_feed(vg_intel_store_t *s, intel_zeek_t *z, char *data, size_t len, bo
         if (nl == NULL && !eof)
             break; /* the rest is a partial line: wait for more */
         size_t end = nl ? (size_t)(nl - data) : len;
-        z->lineno++;
+        zeek_next_line(z);
         size_t n = end - pos;
         if (n && data[pos + n - 1] == '\r')
             n--;
