@@ -48,6 +48,22 @@ cpu_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Peak resident set (VmHWM) in kB, 0 if unknown. */
+static long
+hwm_kb(void)
+{
+    FILE *fp = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = 0;
+    if (fp) {
+        while (fgets(line, sizeof(line), fp))
+            if (strncmp(line, "VmHWM:", 6) == 0)
+                kb = strtol(line + 6, NULL, 10);
+        fclose(fp);
+    }
+    return kb;
+}
+
 static long
 rss_kb(void)
 {
@@ -335,8 +351,12 @@ main(int argc, char **argv)
     printf("  loaded   %zu, store ~%.1f MB, RSS +%.1f MB (%.0f bytes/indicator)\n",
            vg_intel_store_count(s), vg_intel_store_bytes(s) / 1e6, (rss1 - rss0) / 1e3,
            (rss1 - rss0) * 1024.0 / (double)n);
+    printf("  peak RSS %.1f MB (whole process, including the bench's own copy of the text)\n",
+           hwm_kb() / 1e3);
     bench_lookups(s, n, values, kinds);
+    double t3 = now_s(), c3 = cpu_s();
     vg_intel_store_free(s);
+    printf("  free     %.3f s, %.3f s cpu\n", now_s() - t3, cpu_s() - c3);
     for (size_t i = 0; i < n; i++)
         free(values[i]);
     free(values);

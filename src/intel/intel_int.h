@@ -15,17 +15,17 @@ typedef struct intel_chunk {
     char data[];
 } intel_chunk_t;
 
-/* ---- one indicator as loaded, before freeze ---- */
+/* ---- load-time side data of one indicator (inds[i] is the indicator
+ * itself, already in its final array); freed at freeze ---- */
 typedef struct intel_rec {
-    vg_indicator_t ind;
     const char *created_by;     /* STIX identity id, resolved at freeze */
-    uint32_t next;              /* chain of records with the same key */
     uint32_t actor_first;       /* MISP/Zeek actor refs by name: index in store->pactors */
+    uint32_t value_len;         /* strlen(inds[i].value) */
     uint16_t actor_n;
     uint8_t prefix;             /* IP: prefix length */
     uint8_t family;             /* IP: 4 or 6 */
+    bool dead;                  /* revoked, or a duplicate */
     uint8_t addr[16];           /* IP: network address */
-    bool dead;                  /* revoked via a revoked-by relationship */
 } intel_rec_t;
 
 typedef struct intel_rel {
@@ -45,7 +45,9 @@ typedef struct intel_slot {
 struct vg_intel_store {
     intel_chunk_t *arena;
     size_t arena_bytes;
-    intel_rec_t *recs;
+    vg_indicator_t *inds;             /* every indicator, in load order (stable after freeze) */
+    size_t cap_inds;
+    intel_rec_t *recs;                /* load time only: side data, parallel to inds */
     size_t n_recs, cap_recs;
     intel_rel_t *rels;
     size_t n_rels, cap_rels;
@@ -53,7 +55,6 @@ struct vg_intel_store {
     size_t n_names, cap_names;
     vg_intel_actor_ref_t *pactors;    /* actor refs given by name (MISP tags, Zeek meta) */
     size_t n_pactors, cap_pactors;
-    vg_indicator_t *inds;             /* after freeze: final records, stable addresses */
     vg_intel_actor_ref_t *actor_arr;  /* after freeze: all actor refs */
     intel_slot_t *slots;              /* after freeze */
     size_t n_slots;                   /* power of two */
@@ -118,8 +119,32 @@ int intel_load_stix_array(vg_intel_store_t *s, const char *name, json_t *arr, ch
                           size_t errlen);
 int intel_load_misp(vg_intel_store_t *s, const char *name, const char *data, size_t len,
                     char *errbuf, size_t errlen);
-int intel_load_zeek(vg_intel_store_t *s, const char *name, const char *data, size_t len,
+/* Zeek: data is the caller's, NUL-terminated at data[len], and is parsed
+ * in place (modified). */
+int intel_load_zeek(vg_intel_store_t *s, const char *name, char *data, size_t len,
                     char *errbuf, size_t errlen);
+
+/* Zeek, fed in pieces: init, then feed buffers of whole lines (a trailing
+ * partial line is left unconsumed unless eof; data[len] must be writable),
+ * then finish (fails when no #fields line was seen). feed modifies data
+ * and returns VG_OK or the error that stops the load (errbuf set). */
+#define ZEEK_MAX_COLS 64
+#define ZEEK_MAX_LINE (1u << 20)
+#define INTEL_OBJ_ZEEK_LINE 14   /* index of "zeek-line" in objects_by_type */
+typedef struct intel_zeek {
+    int col[9];
+    size_t ncols;
+    bool have_fields;
+    size_t lineno;
+    const char *name;
+    char id[96];         /* "zeek:<file>:<lineno>", the number kept in step with lineno */
+    size_t idpfx_len;    /* length of "zeek:<file>:" */
+    size_t id_len;
+} intel_zeek_t;
+void intel_zeek_init(intel_zeek_t *z, const char *name);
+int intel_zeek_feed(vg_intel_store_t *s, intel_zeek_t *z, char *data, size_t len, bool eof,
+                    size_t *consumed, char *errbuf, size_t errlen);
+int intel_zeek_finish(intel_zeek_t *z, char *errbuf, size_t errlen);
 
 /* Hash of a normalized key. */
 uint64_t intel_key_hash(vg_ioc_type_t type, const char *v, size_t n);

@@ -13,7 +13,6 @@
 #include "intel/intel_int.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,7 +226,7 @@ size_t
 vg_intel_store_bytes(const vg_intel_store_t *s)
 {
     return s->arena_bytes + s->cap_recs * sizeof(intel_rec_t) +
-           s->n_recs * (sizeof(vg_indicator_t) + 2 * sizeof(uint32_t)) +
+           s->cap_inds * sizeof(vg_indicator_t) + s->n_recs * 2 * sizeof(uint32_t) +
            s->n_slots * sizeof(intel_slot_t) + vg_radix_bytes(s->r4) + vg_radix_bytes(s->r6) +
            s->cap_rels * sizeof(intel_rel_t) + s->cap_names * sizeof(intel_name_t);
 }
@@ -256,15 +255,79 @@ intel_key_hash(vg_ioc_type_t type, const char *v, size_t n)
 
 /* ---- normalization ---- */
 
+/* ASCII classes as the C locale defines them (vigil never calls
+ * setlocale), inlined: normalization runs once per indicator at load and
+ * once per looked-up value, and the libc calls were a visible share. */
+static inline bool
+asc_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+static inline bool
+asc_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+static inline bool
+asc_xdigit(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+static inline char
+asc_lower(unsigned char c)
+{
+    return (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+}
+
+/* Strict dotted quad (four 0..255 decimals, no leading zeros): a subset of
+ * what inet_pton(AF_INET) accepts, with the same result, so the common case
+ * skips libc. Anything else falls through to inet_pton. */
+static bool
+ip4_parse_fast(const char *a, uint8_t out[4])
+{
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0, nd = 0;
+        while (*a >= '0' && *a <= '9' && nd < 4) {
+            v = v * 10 + (unsigned)(*a++ - '0');
+            nd++;
+        }
+        if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && a[-(int)nd] == '0'))
+            return false;
+        out[part] = (uint8_t)v;
+        if (part < 3 && *a++ != '.')
+            return false;
+    }
+    return *a == '\0';
+}
+
+/* inet_ntop(AF_INET) without stdio: "a.b.c.d". out has room for 16. */
+static size_t
+ip4_format(const uint8_t a[4], char *out)
+{
+    size_t o = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a[i];
+        if (v >= 100)
+            out[o++] = (char)('0' + v / 100);
+        if (v >= 10)
+            out[o++] = (char)('0' + v / 10 % 10);
+        out[o++] = (char)('0' + v % 10);
+        if (i < 3)
+            out[o++] = '.';
+    }
+    out[o] = '\0';
+    return o;
+}
+
 static bool
 parse_ip(const char *v, size_t n, uint8_t addr[16], int *family, int *prefix, uint16_t *port)
 {
     char tmp[80];
-    while (n && isspace((unsigned char)*v)) {
+    while (n && asc_space((unsigned char)*v)) {
         v++;
         n--;
     }
-    while (n && isspace((unsigned char)v[n - 1]))
+    while (n && asc_space((unsigned char)v[n - 1]))
         n--;
     if (n == 0 || n >= sizeof(tmp))
         return false;
@@ -320,7 +383,7 @@ parse_ip(const char *v, size_t n, uint8_t addr[16], int *family, int *prefix, ui
         *colon = '\0';
     }
     memset(addr, 0, 16);
-    if (inet_pton(AF_INET, a, addr) == 1) {
+    if (ip4_parse_fast(a, addr) || inet_pton(AF_INET, a, addr) == 1) {
         *family = 4;
         if (*prefix > 32)
             return false;
@@ -351,9 +414,18 @@ hash_hex_len(vg_ioc_type_t t)
     }
 }
 
-int
-vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t outlen,
-                   uint16_t *port, const char **why)
+/* What normalize() found out about an IP value (so intel_add need not
+ * parse the normalized text again). */
+typedef struct ip_info {
+    uint8_t addr[16];
+    int family, prefix;
+} ip_info_t;
+
+/* vg_intel_normalize(), also giving the output length (*outn) and, for
+ * VG_IOC_IP, the parsed address (ip may be NULL). */
+static int
+normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t outlen,
+          uint16_t *port, const char **why, size_t *outn, ip_info_t *ip)
 {
     const char *dummy;
     if (why == NULL)
@@ -368,11 +440,11 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
     const char *v = value;
     size_t n = len;
     if (type != VG_IOC_USER_AGENT) {
-        while (n && isspace((unsigned char)*v)) {
+        while (n && asc_space((unsigned char)*v)) {
             v++;
             n--;
         }
-        while (n && isspace((unsigned char)v[n - 1]))
+        while (n && asc_space((unsigned char)v[n - 1]))
             n--;
     }
     if (n == 0) {
@@ -389,16 +461,40 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
             return VG_EINVAL;
         }
         char txt[64];
-        inet_ntop(fam == 4 ? AF_INET : AF_INET6, a, txt, sizeof(txt));
+        size_t tl;
+        if (fam == 4) {
+            tl = ip4_format(a, txt);
+        } else {
+            inet_ntop(AF_INET6, a, txt, sizeof(txt));
+            tl = strlen(txt);
+        }
         int full = fam == 4 ? 32 : 128;
-        int w = pfx == full ? snprintf(out, outlen, "%s", txt)
-                            : snprintf(out, outlen, "%s/%d", txt, pfx);
-        if (w < 0 || (size_t)w >= outlen) {
+        /* txt, then "/n" unless it is a host address */
+        char sfx[8];
+        size_t sl = 0;
+        if (pfx != full) {
+            sfx[sl++] = '/';
+            if (pfx >= 100)
+                sfx[sl++] = (char)('0' + pfx / 100);
+            if (pfx >= 10)
+                sfx[sl++] = (char)('0' + pfx / 10 % 10);
+            sfx[sl++] = (char)('0' + pfx % 10);
+        }
+        if (tl + sl >= outlen) {
             *why = "value too long";
             return VG_EINVAL;
         }
+        memcpy(out, txt, tl);
+        memcpy(out + tl, sfx, sl);
+        out[tl + sl] = '\0';
+        *outn = tl + sl;
         if (port)
             *port = pt;
+        if (ip) {
+            memcpy(ip->addr, a, 16);
+            ip->family = fam;
+            ip->prefix = pfx;
+        }
         return VG_OK;
     }
     case VG_IOC_DOMAIN: {
@@ -421,7 +517,7 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
                     return VG_EINVAL;
                 }
                 label = 0;
-            } else if (isalnum(c) || c == '-' || c == '_') {
+            } else if (asc_alnum(c) || c == '-' || c == '_') {
                 if (++label > 63) {
                     *why = "domain label longer than 63 characters";
                     return VG_EINVAL;
@@ -430,9 +526,10 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
                 *why = "character not allowed in a domain name";
                 return VG_EINVAL;
             }
-            out[i] = (char)tolower(c);
+            out[i] = asc_lower(c);
         }
         out[n] = '\0';
+        *outn = n;
         return VG_OK;
     }
     case VG_IOC_URL: {
@@ -447,7 +544,7 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
                 p = q + 3;
                 break;
             }
-            if (!isalnum((unsigned char)*q) && *q != '+' && *q != '-' && *q != '.')
+            if (!asc_alnum((unsigned char)*q) && *q != '+' && *q != '-' && *q != '.')
                 break;
         }
         const char *host = p;
@@ -484,7 +581,7 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
         }
         size_t o = 0;
         for (size_t i = 0; i < hl; i++)
-            out[o++] = (char)tolower((unsigned char)host[i]);
+            out[o++] = asc_lower((unsigned char)host[i]);
         while (o && out[o - 1] == '.')
             o--;
         if (colon && !drop_port) {
@@ -498,6 +595,7 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
             o += (size_t)(path_end - p);
         }
         out[o] = '\0';
+        *outn = o;
         return VG_OK;
     }
     case VG_IOC_MD5: case VG_IOC_SHA1: case VG_IOC_SHA256: case VG_IOC_CERT_SHA1:
@@ -506,17 +604,18 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
         for (size_t i = 0; i < n; i++) {
             if (v[i] == ':' && (type == VG_IOC_CERT_SHA1 || type == VG_IOC_CERT_SHA256))
                 continue;
-            if (o + 1 >= outlen || !isxdigit((unsigned char)v[i])) {
+            if (o + 1 >= outlen || !asc_xdigit((unsigned char)v[i])) {
                 *why = "not a hex digest";
                 return VG_EINVAL;
             }
-            out[o++] = (char)tolower((unsigned char)v[i]);
+            out[o++] = asc_lower((unsigned char)v[i]);
         }
         if (o != want) {
             *why = "hex digest of the wrong length for its type";
             return VG_EINVAL;
         }
         out[o] = '\0';
+        *outn = o;
         return VG_OK;
     }
     case VG_IOC_JA4:
@@ -526,12 +625,13 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
             return VG_EINVAL;
         }
         for (size_t i = 0; i < n; i++)
-            out[i] = (char)tolower((unsigned char)v[i]);
+            out[i] = asc_lower((unsigned char)v[i]);
         out[n] = '\0';
         if (type == VG_IOC_EMAIL && memchr(out, '@', n) == NULL) {
             *why = "email address without '@'";
             return VG_EINVAL;
         }
+        *outn = n;
         return VG_OK;
     }
     case VG_IOC_USER_AGENT:
@@ -541,11 +641,20 @@ vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out,
         }
         memcpy(out, v, n);
         out[n] = '\0';
+        *outn = n;
         return VG_OK;
     default:
         *why = "unknown indicator type";
         return VG_EINVAL;
     }
+}
+
+int
+vg_intel_normalize(vg_ioc_type_t type, const char *value, size_t len, char *out, size_t outlen,
+                   uint16_t *port, const char **why)
+{
+    size_t outn;
+    return normalize(type, value, len, out, outlen, port, why, &outn, NULL);
 }
 
 /* ---- adding ---- */
@@ -568,7 +677,9 @@ intel_add(vg_intel_store_t *s, const intel_add_t *a)
         return VG_ENOMEM;
     uint16_t port = 0;
     const char *why = NULL;
-    int rc = vg_intel_normalize(a->type, a->value, a->value_len, norm, cap, &port, &why);
+    size_t normn;
+    ip_info_t ip;
+    int rc = normalize(a->type, a->value, a->value_len, norm, cap, &port, &why, &normn, &ip);
     if (rc != VG_OK) {
         s->rep.indicators_skipped_invalid++;
         intel_note(s, a->id, "invalid %s value '%.80s': %s", vg_ioc_type_name(a->type),
@@ -579,16 +690,22 @@ intel_add(vg_intel_store_t *s, const intel_add_t *a)
     }
     if (a->port)
         port = a->port;
-    if (!grow((void **)&s->recs, &s->cap_recs, s->n_recs + 1, sizeof(intel_rec_t))) {
+    if (!grow((void **)&s->recs, &s->cap_recs, s->n_recs + 1, sizeof(intel_rec_t)) ||
+        !grow((void **)&s->inds, &s->cap_inds, s->n_recs + 1, sizeof(vg_indicator_t))) {
         if (norm != sbuf)
             free(norm);
         return VG_ENOMEM;
     }
     intel_rec_t *r = &s->recs[s->n_recs];
     memset(r, 0, sizeof(*r));
-    vg_indicator_t *ind = &r->ind;
+    vg_indicator_t *ind = &s->inds[s->n_recs];
+    memset(ind, 0, sizeof(*ind));
     ind->type = a->type;
-    ind->value = intel_strdup(s, norm);
+    /* the stored value is a C string: it ends at the first NUL (a JSON
+     * value may hold one) */
+    size_t vl = strlen(norm);
+    ind->value = intel_strndup(s, norm, vl);
+    r->value_len = (uint32_t)vl;
     if (norm != sbuf)
         free(norm);
     ind->port = port;
@@ -616,15 +733,14 @@ intel_add(vg_intel_store_t *s, const intel_add_t *a)
     ind->to_ids = a->to_ids;
     ind->format = a->format;
     r->created_by = intel_strdup(s, a->created_by);
-    r->next = UINT32_MAX;
     if (ind->value == NULL)
         return VG_ENOMEM;
     if (a->type == VG_IOC_IP) {
-        int fam, pfx;
-        uint16_t pt;
-        parse_ip(ind->value, strlen(ind->value), r->addr, &fam, &pfx, &pt);
-        r->family = (uint8_t)fam;
-        r->prefix = (uint8_t)pfx;
+        /* the address as parsed by normalize(): the same as parsing the
+         * normalized text again */
+        memcpy(r->addr, ip.addr, 16);
+        r->family = (uint8_t)ip.family;
+        r->prefix = (uint8_t)ip.prefix;
     }
     if (a->n_actors) {
         size_t n = VG_MIN(a->n_actors, 64u);
@@ -745,7 +861,7 @@ strmap_free(strmap_t *m)
 static const char *
 rec_id(const void *ctx, size_t i)
 {
-    return ((const vg_intel_store_t *)ctx)->recs[i].ind.id;
+    return ((const vg_intel_store_t *)ctx)->inds[i].id;
 }
 static const char *
 name_id(const void *ctx, size_t i)
@@ -804,6 +920,23 @@ chain_insert(vg_intel_store_t *s, uint32_t *head, uint32_t i)
     *link = i;
 }
 
+/* Does record i go into the hash table (everything but IP prefixes)? If so
+ * *h gets its key hash: the raw address for a host IP, else type + value. */
+static inline bool
+hash_bound(const vg_intel_store_t *s, size_t i, uint64_t *h)
+{
+    const intel_rec_t *r = &s->recs[i];
+    const vg_indicator_t *d = &s->inds[i];
+    if (d->type == VG_IOC_IP) {
+        if (r->prefix != (r->family == 4 ? 32 : 128))
+            return false;
+        *h = intel_key_hash(VG_IOC_IP, (const char *)r->addr, r->family == 4 ? 4 : 16);
+        return true;
+    }
+    *h = intel_key_hash(d->type, d->value, r->value_len);
+    return true;
+}
+
 int
 vg_intel_store_freeze(vg_intel_store_t *s)
 {
@@ -812,8 +945,10 @@ vg_intel_store_freeze(vg_intel_store_t *s)
     size_t n = s->n_recs;
     int rc = VG_ENOMEM;
     strmap_t ids = {0}, nm = {0}, rsrc = {0};
-    if (!strmap_build(&ids, n, rec_id, s) || !strmap_build(&nm, s->n_names, name_id, s) ||
-        !strmap_build(&rsrc, s->n_rels, rel_src, s))
+    /* indicator ids are only looked up through relationships: a file
+     * without any (Zeek, MISP) needs no id map */
+    if (!strmap_build(&ids, s->n_rels ? n : 0, rec_id, s) ||
+        !strmap_build(&nm, s->n_names, name_id, s) || !strmap_build(&rsrc, s->n_rels, rel_src, s))
         goto out;
 
     /* revoked-by: the source is withdrawn */
@@ -826,21 +961,41 @@ vg_intel_store_freeze(vg_intel_store_t *s)
                 s->recs[i].dead = true;
                 s->rep.indicators_skipped_revoked++;
                 s->rep.indicators_loaded--;
-                s->rep.indicators_by_type[s->recs[i].ind.type]--;
-                if (s->recs[i].ind.type == VG_IOC_IP && s->recs[i].ind.port)
+                s->rep.indicators_by_type[s->inds[i].type]--;
+                if (s->inds[i].type == VG_IOC_IP && s->inds[i].port)
                     s->rep.indicators_with_port--;
             }
         }
     }
 
-    /* actor refs per record: indicates targets (+ one attributed-to hop) and by-name refs */
-    uint32_t *cnt = calloc(n ? n : 1, sizeof(uint32_t));
-    if (cnt == NULL)
+    /* actor refs per record: indicates targets (+ one attributed-to hop) and
+     * by-name refs. Pass 0 counts the relationship targets (duplicates
+     * included), which sizes each record's run in actor_arr (off[i]); pass 1
+     * fills them, deduplicated; the by-name refs are appended in the
+     * per-record pass below. Only recs and rels are read here, not inds. */
+    /* one block for both, freed at the end of freeze: two separate 4 MB
+     * blocks may land in the brk heap under the long-lived arrays and
+     * leave a hole there that is never returned */
+    uint32_t *off = calloc(2 * n + 1, sizeof(uint32_t));
+    if (off == NULL)
         goto out;
-    size_t total = 0;
+    uint32_t *cnt = off + n + 1;
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < n; i++)
-            cnt[i] = 0;
+        if (pass == 1) {
+            size_t total = 0;
+            for (size_t i = 0; i < n; i++) {
+                size_t c = cnt[i] + s->recs[i].actor_n;
+                off[i] = (uint32_t)total;
+                total += c;
+                cnt[i] = 0;
+            }
+            off[n] = (uint32_t)total;
+            s->actor_arr = calloc(total ? total : 1, sizeof(vg_intel_actor_ref_t));
+            if (s->actor_arr == NULL) {
+                free(off);
+                goto out;
+            }
+        }
         for (size_t r = 0; r < s->n_rels; r++) {
             if (strcmp(s->rels[r].type, "indicates") != 0 || !is_actor_type(s->rels[r].dst))
                 continue;
@@ -856,7 +1011,7 @@ vg_intel_store_freeze(vg_intel_store_t *s)
                         targets[nt++] = s->rels[a].dst;
                 for (size_t t = 0; t < nt; t++) {
                     if (pass == 1) {
-                        vg_intel_actor_ref_t *base = (vg_intel_actor_ref_t *)s->recs[i].ind.actors;
+                        vg_intel_actor_ref_t *base = s->actor_arr + off[i];
                         bool dup = false;
                         for (uint32_t k = 0; k < cnt[i] && !dup; k++)
                             dup = strcmp(base[k].id, targets[t]) == 0;
@@ -869,49 +1024,16 @@ vg_intel_store_freeze(vg_intel_store_t *s)
                 }
             }
         }
-        for (size_t i = 0; i < n; i++) {
-            if (pass == 1) {
-                vg_intel_actor_ref_t *base = (vg_intel_actor_ref_t *)s->recs[i].ind.actors;
-                for (uint16_t k = 0; k < s->recs[i].actor_n; k++)
-                    base[cnt[i]++] = s->pactors[s->recs[i].actor_first + k];
-                s->recs[i].ind.n_actors = cnt[i];
-            } else {
-                cnt[i] += s->recs[i].actor_n;
-            }
-        }
-        if (pass == 0) {
-            for (size_t i = 0; i < n; i++)
-                total += cnt[i];
-            s->actor_arr = calloc(total ? total : 1, sizeof(vg_intel_actor_ref_t));
-            if (s->actor_arr == NULL) {
-                free(cnt);
-                goto out;
-            }
-            size_t off = 0;
-            for (size_t i = 0; i < n; i++) {
-                s->recs[i].ind.actors = s->actor_arr + off;
-                off += cnt[i];
-            }
-        }
-    }
-    free(cnt);
-
-    /* source: the creating identity's name wins over x_vigil_sources */
-    for (size_t i = 0; i < n; i++) {
-        intel_rec_t *r = &s->recs[i];
-        const char *nmv = r->created_by ? lookup_name(s, &nm, r->created_by) : NULL;
-        if (nmv)
-            r->ind.source = nmv;
-        else if (r->ind.source == NULL)
-            r->ind.source = r->created_by;
-        if (r->ind.source == NULL && r->ind.source_file) {
-            const char *b = strrchr(r->ind.source_file, '/');
-            r->ind.source = b ? b + 1 : r->ind.source_file;
-        }
     }
 
     /* final arrays and indexes */
-    s->inds = malloc((n ? n : 1) * sizeof(vg_indicator_t));
+    if (s->inds == NULL || s->cap_inds > n) { /* give back the growth slack */
+        vg_indicator_t *ni = realloc(s->inds, (n ? n : 1) * sizeof(vg_indicator_t));
+        if (ni == NULL)
+            goto out_cnt;
+        s->inds = ni;
+        s->cap_inds = n ? n : 1;
+    }
     s->chain = malloc((n ? n : 1) * sizeof(uint32_t));
     s->live = malloc((n ? n : 1) * sizeof(uint32_t));
     size_t ns = 16;
@@ -921,30 +1043,65 @@ vg_intel_store_freeze(vg_intel_store_t *s)
     s->n_slots = ns;
     s->r4 = vg_radix_new(32);
     s->r6 = vg_radix_new(128);
-    if (!s->inds || !s->chain || !s->live || !s->slots || !s->r4 || !s->r6)
-        goto out;
+    if (!s->chain || !s->live || !s->slots || !s->r4 || !s->r6)
+        goto out_cnt;
     for (size_t i = 0; i < ns; i++)
         s->slots[i].first = UINT32_MAX;
-    for (size_t i = 0; i < n; i++) {
-        s->inds[i] = s->recs[i].ind;
+    for (size_t i = 0; i < n; i++)
         s->chain[i] = UINT32_MAX;
+
+    /* One pass over the records does the rest, so the 120-byte indicators
+     * are streamed through once: by-name actor refs, source, index insert,
+     * live list. Hash-table slots are random accesses into a table of 2n
+     * slots, so the hash of the record PF ahead is computed early and its
+     * slot prefetched. */
+    enum { PF = 16 };
+    uint64_t ring[PF];
+    bool ring_hashed[PF];
+    s->n_live = 0;
+    size_t with_actors = 0, links = 0;
+    for (size_t i = 0; i < PF && i < n; i++) {
+        ring_hashed[i] = hash_bound(s, i, &ring[i]);
+        if (ring_hashed[i])
+            __builtin_prefetch(&s->slots[(size_t)ring[i] & (ns - 1)], 1);
     }
     for (size_t i = 0; i < n; i++) {
+        /* ring[i % PF] holds record i: take it, then refill it with i + PF */
+        bool hashed = ring_hashed[i % PF];
+        uint64_t h = ring[i % PF];
+        if (i + PF < n) {
+            size_t j = i + PF;
+            ring_hashed[j % PF] = hash_bound(s, j, &ring[j % PF]);
+            if (ring_hashed[j % PF])
+                __builtin_prefetch(&s->slots[(size_t)ring[j % PF] & (ns - 1)], 1);
+        }
         intel_rec_t *r = &s->recs[i];
+        vg_indicator_t *d = &s->inds[i];
+        vg_intel_actor_ref_t *base = s->actor_arr + off[i];
+        for (uint16_t k = 0; k < r->actor_n; k++)
+            base[cnt[i]++] = s->pactors[r->actor_first + k];
+        d->actors = base;
+        d->n_actors = cnt[i];
+        /* source: the creating identity's name wins over x_vigil_sources */
+        const char *nmv = r->created_by ? lookup_name(s, &nm, r->created_by) : NULL;
+        if (nmv)
+            d->source = nmv;
+        else if (d->source == NULL)
+            d->source = r->created_by;
+        if (d->source == NULL && d->source_file) {
+            const char *b = strrchr(d->source_file, '/');
+            d->source = b ? b + 1 : d->source_file;
+        }
         if (r->dead)
             continue;
         /* host addresses go into the hash table (one probe at lookup);
          * only real prefixes go into the radix trees */
-        bool host_ip = r->ind.type == VG_IOC_IP && r->prefix == (r->family == 4 ? 32 : 128);
-        if (r->ind.type == VG_IOC_IP && !host_ip) {
+        if (!hashed) {
             uint32_t *slot = vg_radix_insert(r->family == 4 ? s->r4 : s->r6, r->addr, r->prefix);
             if (slot == NULL)
-                goto out;
+                goto out_cnt;
             chain_insert(s, slot, (uint32_t)i);
         } else {
-            uint64_t h = host_ip ? intel_key_hash(VG_IOC_IP, (const char *)r->addr,
-                                                  r->family == 4 ? 4 : 16)
-                                 : intel_key_hash(r->ind.type, r->ind.value, strlen(r->ind.value));
             size_t pos = (size_t)h & (ns - 1);
             while (s->slots[pos].first != UINT32_MAX && s->slots[pos].h != h)
                 pos = (pos + 1) & (ns - 1);
@@ -953,30 +1110,27 @@ vg_intel_store_freeze(vg_intel_store_t *s)
             s->slots[pos].h = h;
             chain_insert(s, &s->slots[pos].first, (uint32_t)i);
         }
+        if (r->dead) /* a duplicate */
+            continue;
+        s->live[s->n_live++] = (uint32_t)i;
+        if (d->n_actors) {
+            with_actors++;
+            links += d->n_actors;
+        }
     }
+    free(off);
+    off = NULL;
     /* lookup shortcuts; only worth their 0.8 MB when there are prefixes */
     if (vg_radix_count(s->r4) > 0)
         vg_radix_finish(s->r4);
     if (vg_radix_count(s->r6) > 0)
         vg_radix_finish(s->r6);
-    s->n_live = 0;
-    size_t with_actors = 0, links = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s->recs[i].dead)
-            continue;
-        s->live[s->n_live++] = (uint32_t)i;
-        if (s->inds[i].n_actors) {
-            with_actors++;
-            links += s->inds[i].n_actors;
-        }
-    }
     s->rep.indicators_with_actors = with_actors;
     s->rep.actor_links = links;
     /* distinct actors referenced */
-    {
-        size_t na = 0;
-        for (size_t i = 0; i < s->n_live; i++)
-            na += s->inds[s->live[i]].n_actors;
+    s->rep.actors_named = 0;
+    if (links > 0) {
+        size_t na = links;
         const char **all = malloc((na ? na : 1) * sizeof(char *));
         if (all) {
             size_t k = 0;
@@ -1014,6 +1168,8 @@ vg_intel_store_freeze(vg_intel_store_t *s)
     s->cap_recs = 0;
     s->frozen = true;
     rc = VG_OK;
+out_cnt:
+    free(off);
 out:
     strmap_free(&ids);
     strmap_free(&nm);

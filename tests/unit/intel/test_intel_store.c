@@ -581,6 +581,80 @@ test_shared_samples(void **state)
     vg_intel_store_free(s);
 }
 
+/* Write `text` to a temp file; returns its path (static buffer). */
+static const char *
+write_tmp(const char *text, size_t len)
+{
+    static char path[64];
+    snprintf(path, sizeof(path), "/tmp/vg-intel-big-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, len, fp), len);
+    assert_int_equal(fclose(fp), 0);
+    return path;
+}
+
+/* Same indicators, report and error from the file (a Zeek file over one
+ * read chunk is parsed chunk by chunk) as from the buffer (one pass). */
+static void
+check_file_vs_buf(const char *text, size_t len, int want_rc)
+{
+    const char *path = write_tmp(text, len);
+    char err1[512] = "", err2[512] = "";
+    vg_intel_store_t *a = vg_intel_store_new(), *b = vg_intel_store_new();
+    int rc1 = vg_intel_load_file(a, path, VG_INTEL_FMT_AUTO, NULL, NULL, err1, sizeof(err1));
+    int rc2 = vg_intel_load_buf(b, path, text, len, VG_INTEL_FMT_AUTO, NULL, NULL, err2,
+                                sizeof(err2));
+    unlink(path);
+    assert_int_equal(rc1, want_rc);
+    assert_int_equal(rc2, want_rc);
+    assert_string_equal(err1, err2);
+    assert_int_equal(vg_intel_store_freeze(a), VG_OK);
+    assert_int_equal(vg_intel_store_freeze(b), VG_OK);
+    assert_int_equal(vg_intel_store_count(a), vg_intel_store_count(b));
+    assert_memory_equal(vg_intel_store_report(a), vg_intel_store_report(b),
+                        sizeof(vg_intel_load_report_t));
+    for (size_t i = 0; i < vg_intel_store_count(a); i++) {
+        const vg_indicator_t *x = vg_intel_store_get(a, i), *y = vg_intel_store_get(b, i);
+        assert_string_equal(x->id, y->id);
+        assert_string_equal(x->value, y->value);
+        assert_int_equal(x->type, y->type);
+        assert_string_equal(x->description, y->description);
+    }
+    vg_intel_store_free(a);
+    vg_intel_store_free(b);
+}
+
+static void
+test_zeek_big_file(void **state)
+{
+    (void)state;
+    /* ~6.5 MB: more than one 4 MB read chunk, CRLF on every third line so
+     * line ends straddle the chunk boundary in both forms */
+    size_t cap = 16u << 20, o = 0;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    o += (size_t)snprintf(t, cap, "# comment\n#fields\tindicator\tindicator_type\tmeta.desc\n");
+    for (unsigned i = 0; i < 160000; i++)
+        o += (size_t)snprintf(t + o, cap - o, "10.%u.%u.%u\tIntel::ADDR\td\\x41 %u%s", i >> 16,
+                              (i >> 8) & 255, i & 255, i, i % 3 ? "\n" : "\r\n");
+    size_t body = o;
+    check_file_vs_buf(t, o, VG_OK);
+    check_file_vs_buf(t, o - 1, VG_OK); /* no final line end */
+    /* a line longer than a whole chunk: the same error, with its length */
+    memset(t + o, 'x', 5u << 20);
+    o += 5u << 20;
+    o += (size_t)snprintf(t + o, cap - o, "\tIntel::URL\td\r\n1.2.3.4\tIntel::ADDR\td\n");
+    check_file_vs_buf(t, o, VG_EINVAL);
+    /* over-long last line without a line end, ending in CR */
+    o = body + (5u << 20);
+    t[o++] = '\r';
+    check_file_vs_buf(t, o, VG_EINVAL);
+    free(t);
+}
+
 int
 main(void)
 {
@@ -590,6 +664,7 @@ main(void)
         cmocka_unit_test(test_stix20_and_lines),
         cmocka_unit_test(test_misp_fixture),
         cmocka_unit_test(test_zeek_fixture),
+        cmocka_unit_test(test_zeek_big_file),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_broken),
         cmocka_unit_test(test_huge_and_deep),
