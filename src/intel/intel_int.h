@@ -58,6 +58,8 @@ struct vg_intel_store {
     vg_intel_actor_ref_t *actor_arr;  /* after freeze: all actor refs */
     intel_slot_t *slots;              /* after freeze */
     size_t n_slots;                   /* power of two */
+    uint64_t *absent;                 /* after freeze: blocked Bloom filter of the slot keys */
+    size_t absent_blocks;             /* 512-bit blocks, power of two (0 = no filter) */
     uint32_t *chain;                  /* after freeze: next index per indicator (same key) */
     uint32_t *live;                   /* after freeze: indexes of indicators kept */
     size_t n_live;
