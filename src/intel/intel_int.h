@@ -60,6 +60,7 @@ struct vg_intel_store {
     size_t n_slots;                   /* power of two */
     uint64_t *absent;                 /* after freeze: blocked Bloom filter of the slot keys */
     size_t absent_blocks;             /* 512-bit blocks, power of two (0 = no filter) */
+    uint64_t *v4_cover;               /* after freeze: one bit per IPv4 /20 some prefix touches */
     uint32_t *chain;                  /* after freeze: next index per indicator (same key) */
     uint32_t *live;                   /* after freeze: indexes of indicators kept */
     size_t n_live;

@@ -84,6 +84,7 @@ seen_before(vg_flow_t *f, const vg_indicator_t *ind, const char *where)
 
 typedef struct mctx {
     const vg_intel_store_t *s;
+    const size_t *by_type; /* indicators loaded per type: no lookup for a type with none */
     vg_flow_t *f;
     vg_counters_t *c;
     vg_intel_hit_cb cb;
@@ -120,6 +121,8 @@ lookup(mctx_t *m, vg_ioc_type_t type, const uint8_t *v, size_t n, uint16_t port,
        const char *where)
 {
     const vg_indicator_t *out[MATCH_MAX_OUT];
+    if (m->by_type[type] == 0)
+        return; /* nothing of this type is loaded: the answer is known */
     if (m->c && ctr_ok)
         vg_counter_inc(m->c, ctr_lookups);
     size_t k = vg_intel_match(m->s, type, v, n, port, out, MATCH_MAX_OUT);
@@ -154,7 +157,7 @@ vg_intel_check_flow(const vg_intel_store_t *s, vg_flow_t *f, vg_counters_t *c,
 {
     if (s == NULL || f == NULL)
         return 0;
-    mctx_t m = {s, f, c, cb, user, 0};
+    mctx_t m = {s, vg_intel_store_report(s)->indicators_by_type, f, c, cb, user, 0};
     const vg_flow_key_t *k = &f->key;
     size_t alen = k->dst.family == 4 ? 4 : k->dst.family == 6 ? 16 : 0;
     if (alen)
@@ -165,17 +168,22 @@ vg_intel_check_flow(const vg_intel_store_t *s, vg_flow_t *f, vg_counters_t *c,
     return m.hits;
 }
 
-/* Look every instance of one buffer up as `type`. */
+/* Look every instance of one buffer up as `type`; an instance equal to
+ * `same` (already looked up as the same type in this tx, e.g. the answer
+ * name that repeats the query) is not looked up again. */
 static void
-each_buf(mctx_t *m, const vg_app_parser_t *p, const void *tx, vg_buffer_id_t id,
-         vg_ioc_type_t type, const char *where)
+each_buf_but(mctx_t *m, const vg_app_parser_t *p, const void *tx, vg_buffer_id_t id,
+             vg_ioc_type_t type, const char *where, const uint8_t *same, uint32_t same_len)
 {
+    /* a host name may be an address literal, matched as an IP */
+    if (m->by_type[type] == 0 && !(type == VG_IOC_DOMAIN && m->by_type[VG_IOC_IP] > 0))
+        return;
     for (uint32_t i = 0; i < MATCH_MAX_INSTANCES; i++) {
         const uint8_t *d = NULL;
         uint32_t n = 0;
         if (p->get_buffer(tx, id, i, &d, &n) != VG_OK || d == NULL)
             break;
-        if (n == 0)
+        if (n == 0 || (same != NULL && n == same_len && memcmp(d, same, n) == 0))
             continue;
         if (type == VG_IOC_DOMAIN) {
             /* a host that is an address literal is matched as an IP */
@@ -198,6 +206,13 @@ each_buf(mctx_t *m, const vg_app_parser_t *p, const void *tx, vg_buffer_id_t id,
     }
 }
 
+static void
+each_buf(mctx_t *m, const vg_app_parser_t *p, const void *tx, vg_buffer_id_t id,
+         vg_ioc_type_t type, const char *where)
+{
+    each_buf_but(m, p, tx, id, type, where, NULL, 0);
+}
+
 size_t
 vg_intel_check_tx(const vg_intel_store_t *s, vg_flow_t *f, const vg_app_parser_t *parser,
                   const void *tx, vg_alproto_t proto, vg_counters_t *c, vg_intel_hit_cb cb,
@@ -205,14 +220,21 @@ vg_intel_check_tx(const vg_intel_store_t *s, vg_flow_t *f, const vg_app_parser_t
 {
     if (s == NULL || parser == NULL || parser->get_buffer == NULL || tx == NULL)
         return 0;
-    mctx_t m = {s, f, c, cb, user, 0};
+    mctx_t m = {s, vg_intel_store_report(s)->indicators_by_type, f, c, cb, user, 0};
     switch (proto) {
-    case VG_ALPROTO_DNS:
+    case VG_ALPROTO_DNS: {
         each_buf(&m, parser, tx, VG_BUF_DNS_QUERY, VG_IOC_DOMAIN, "dns.query");
-        each_buf(&m, parser, tx, VG_BUF_DNS_ANSWER_NAME, VG_IOC_DOMAIN, "dns.answers.rrname");
+        /* the first answer's name is nearly always the query again */
+        const uint8_t *q = NULL;
+        uint32_t qn = 0;
+        if (parser->get_buffer(tx, VG_BUF_DNS_QUERY, 0, &q, &qn) != VG_OK)
+            q = NULL;
+        each_buf_but(&m, parser, tx, VG_BUF_DNS_ANSWER_NAME, VG_IOC_DOMAIN, "dns.answers.rrname",
+                     q, qn);
         each_buf(&m, parser, tx, VG_BUF_DNS_ANSWER_DATA, VG_IOC_DOMAIN, "dns.answers.rdata");
         each_buf(&m, parser, tx, VG_BUF_DNS_ANSWER_ADDR, VG_IOC_IP, "dns.answers.addr");
         break;
+    }
     case VG_ALPROTO_HTTP:
         each_buf(&m, parser, tx, VG_BUF_HTTP_HOST, VG_IOC_DOMAIN, "http.host");
         each_buf(&m, parser, tx, VG_BUF_HTTP_URL_FULL, VG_IOC_URL, "http.url");
@@ -241,7 +263,7 @@ vg_intel_check_file(const vg_intel_store_t *s, vg_flow_t *f, const vg_app_file_t
 {
     if (s == NULL || file == NULL || !file->has_hashes)
         return 0;
-    mctx_t m = {s, f, c, cb, user, 0};
+    mctx_t m = {s, vg_intel_store_report(s)->indicators_by_type, f, c, cb, user, 0};
     if (file->digests & VG_FILE_DIGEST_MD5)
         lookup(&m, VG_IOC_MD5, file->md5, 16, 0, "fileinfo.md5");
     if (file->digests & VG_FILE_DIGEST_SHA1)

@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxhash.h>
+
+#define V4_COVER_BITS (1u << 20) /* IPv4 /20 blocks (see v4_cover_add) */
 
 #define ARENA_CHUNK (256u * 1024u)
 
@@ -180,6 +183,7 @@ vg_intel_store_free(vg_intel_store_t *s)
     free(s->actor_arr);
     free(s->slots);
     free(s->absent);
+    free(s->v4_cover);
     free(s->chain);
     free(s->live);
     vg_radix_free(s->r4);
@@ -228,7 +232,8 @@ vg_intel_store_bytes(const vg_intel_store_t *s)
 {
     return s->arena_bytes + s->cap_recs * sizeof(intel_rec_t) +
            s->cap_inds * sizeof(vg_indicator_t) + s->n_recs * 2 * sizeof(uint32_t) +
-           s->n_slots * sizeof(intel_slot_t) + s->absent_blocks * 64 + vg_radix_bytes(s->r4) +
+           s->n_slots * sizeof(intel_slot_t) + s->absent_blocks * 64 +
+           (s->v4_cover ? V4_COVER_BITS / 8 : 0) + vg_radix_bytes(s->r4) +
            vg_radix_bytes(s->r6) +
            s->cap_rels * sizeof(intel_rel_t) + s->cap_names * sizeof(intel_name_t);
 }
@@ -941,6 +946,27 @@ hash_bound(const vg_intel_store_t *s, size_t i, uint64_t *h)
 
 static void absent_build(vg_intel_store_t *s);
 
+/* IPv4 prefixes mark the /20 blocks they touch in a 128 KiB bitmap: most
+ * looked-up addresses fall in a block no prefix touches and skip the radix
+ * walk (a chain of cache misses) for one bit test. Without memory for the
+ * bitmap every lookup walks the tree, as before. */
+static void
+v4_cover_add(vg_intel_store_t *s, const uint8_t *addr, unsigned prefix)
+{
+    if (s->v4_cover == NULL) {
+        s->v4_cover = calloc(V4_COVER_BITS / 64, sizeof(uint64_t));
+        if (s->v4_cover == NULL)
+            return;
+    }
+    uint32_t a = ((uint32_t)addr[0] << 24) | ((uint32_t)addr[1] << 16) | ((uint32_t)addr[2] << 8) |
+                 addr[3];
+    uint32_t first = a >> 12;
+    uint32_t n = prefix >= 20 ? 1u : 1u << (20 - prefix);
+    first &= ~(n - 1); /* a prefix shorter than /20 starts on its own boundary */
+    for (uint32_t b = first; b < first + n && b < V4_COVER_BITS; b++)
+        s->v4_cover[b >> 6] |= 1ull << (b & 63);
+}
+
 int
 vg_intel_store_freeze(vg_intel_store_t *s)
 {
@@ -1105,6 +1131,8 @@ vg_intel_store_freeze(vg_intel_store_t *s)
             if (slot == NULL)
                 goto out_cnt;
             chain_insert(s, slot, (uint32_t)i);
+            if (r->family == 4)
+                v4_cover_add(s, r->addr, r->prefix);
         } else {
             size_t pos = (size_t)h & (ns - 1);
             while (s->slots[pos].first != UINT32_MAX && s->slots[pos].h != h)
@@ -1193,6 +1221,7 @@ out:
  * table is added. */
 #define ABSENT_BITS_PER_KEY 12
 #define ABSENT_K 6
+#define ABSENT_HUGE_PAGE ((size_t)2 << 20)
 
 static inline const uint64_t *
 absent_block(const vg_intel_store_t *s, uint64_t h)
@@ -1238,10 +1267,23 @@ absent_build(vg_intel_store_t *s)
     size_t blocks = 1;
     while (blocks * 512 < keys * ABSENT_BITS_PER_KEY)
         blocks <<= 1;
-    s->absent = aligned_alloc(64, blocks * 64);
+    /* Probes land on random blocks between packets, after the capture data
+     * has pushed the filter out of the caches and its 4 KiB pages out of
+     * the TLB; in one 2 MiB huge page (per million keys) at least the
+     * page walk goes. Small filters stay in ordinary pages. */
+    size_t bytes = blocks * 64, align = 64;
+    if (bytes >= ABSENT_HUGE_PAGE / 2) {
+        align = ABSENT_HUGE_PAGE;
+        bytes = (bytes + ABSENT_HUGE_PAGE - 1) & ~(size_t)(ABSENT_HUGE_PAGE - 1);
+    }
+    s->absent = aligned_alloc(align, bytes);
     if (s->absent == NULL)
         return;
-    memset(s->absent, 0, blocks * 64);
+#ifdef MADV_HUGEPAGE
+    if (align == ABSENT_HUGE_PAGE)
+        (void)madvise(s->absent, bytes, MADV_HUGEPAGE); /* advice only */
+#endif
+    memset(s->absent, 0, bytes);
     s->absent_blocks = blocks;
     for (size_t i = 0; i < s->n_slots; i++)
         if (s->slots[i].first != UINT32_MAX)
@@ -1280,10 +1322,10 @@ emit_chain(const vg_intel_store_t *s, uint32_t i, vg_ioc_type_t type, const char
 }
 
 static size_t
-match_key(const vg_intel_store_t *s, vg_ioc_type_t type, const char *v, size_t vn, uint16_t port,
-          const vg_indicator_t **out, size_t max_out, size_t total)
+match_key_hashed(const vg_intel_store_t *s, uint64_t h, vg_ioc_type_t type, const char *v,
+                 size_t vn, uint16_t port, const vg_indicator_t **out, size_t max_out,
+                 size_t total)
 {
-    uint64_t h = intel_key_hash(type, v, vn);
     if (!absent_maybe(s, h))
         return total;
     size_t mask = s->n_slots - 1, pos = (size_t)h & mask;
@@ -1293,6 +1335,14 @@ match_key(const vg_intel_store_t *s, vg_ioc_type_t type, const char *v, size_t v
         pos = (pos + 1) & mask;
     }
     return total;
+}
+
+static size_t
+match_key(const vg_intel_store_t *s, vg_ioc_type_t type, const char *v, size_t vn, uint16_t port,
+          const vg_indicator_t **out, size_t max_out, size_t total)
+{
+    return match_key_hashed(s, intel_key_hash(type, v, vn), type, v, vn, port, out, max_out,
+                            total);
 }
 
 size_t
@@ -1308,6 +1358,12 @@ vg_intel_match(const vg_intel_store_t *s, vg_ioc_type_t type, const void *value,
         const vg_radix_t *rt = len == 4 ? s->r4 : s->r6;
         if (vg_radix_count(rt) == 0)
             return total;
+        if (len == 4 && s->v4_cover != NULL) {
+            const uint8_t *a = value;
+            uint32_t blk = ((uint32_t)a[0] << 12) | ((uint32_t)a[1] << 4) | (a[2] >> 4);
+            if (!(s->v4_cover[blk >> 6] & (1ull << (blk & 63))))
+                return total; /* no prefix anywhere near: skip the tree walk */
+        }
         uint32_t vals[130];
         size_t nv = vg_radix_lookup_all(rt, value, vals, VG_ARRAY_LEN(vals));
         for (size_t i = 0; i < nv && i < VG_ARRAY_LEN(vals); i++)
@@ -1336,14 +1392,27 @@ vg_intel_match(const vg_intel_store_t *s, vg_ioc_type_t type, const void *value,
     size_t n = strlen(buf);
     if (type != VG_IOC_DOMAIN)
         return match_key(s, type, buf, n, port, out, max_out, 0);
-    /* the name, then each parent: a.b.evil.com, b.evil.com, evil.com, com */
+    /* the name, then each parent: a.b.evil.com, b.evil.com, evil.com, com.
+     * The filter blocks of all of them are fetched first, so their cache
+     * misses overlap instead of queueing one per label. */
+    enum { SUFFIX_BATCH = 16 };
+    size_t offs[SUFFIX_BATCH];
+    uint64_t hs[SUFFIX_BATCH];
     size_t total = 0;
     for (size_t off = 0; off < n;) {
-        total = match_key(s, type, buf + off, n - off, port, out, max_out, total);
-        const char *dot = memchr(buf + off, '.', n - off);
-        if (dot == NULL)
-            break;
-        off = (size_t)(dot - buf) + 1;
+        size_t k = 0;
+        while (k < SUFFIX_BATCH && off < n) {
+            offs[k] = off;
+            hs[k] = intel_key_hash(type, buf + off, n - off);
+            if (s->absent_blocks)
+                __builtin_prefetch(absent_block(s, hs[k]));
+            k++;
+            const char *dot = memchr(buf + off, '.', n - off);
+            off = dot ? (size_t)(dot - buf) + 1 : n;
+        }
+        for (size_t i = 0; i < k; i++)
+            total = match_key_hashed(s, hs[i], type, buf + offs[i], n - offs[i], port, out,
+                                     max_out, total);
     }
     return total;
 }

@@ -328,11 +328,36 @@ test_worker_helpers(void **state)
     assert_int_equal(vg_intel_check_file(s, &k, &file, &ctr, on_hit, &h), 1);
     assert_string_equal(h.where[0], "fileinfo.md5");
 
+    /* an answer name that repeats the query is not looked up again; a
+     * different one is (it hits the same parent domain, as rrname) */
     vg_counter_id_t id;
+    assert_int_equal(vg_counter_find("intel.lookups", &id), VG_OK);
+    vg_flow_t d;
+    memset(&d, 0, sizeof(d));
+    memset(&tx, 0, sizeof(tx));
+    tx.bufs[VG_BUF_DNS_QUERY][0] = "cdn.example.com";
+    tx.bufs[VG_BUF_DNS_ANSWER_NAME][0] = "cdn.example.com";
+    tx.bufs[VG_BUF_DNS_ANSWER_NAME][1] = "edge.example.com";
+    uint64_t before = ctr.v[id];
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(vg_intel_check_tx(s, &d, &parser, &tx, VG_ALPROTO_DNS, &ctr, on_hit, &h), 2);
+    assert_string_equal(h.where[0], "dns.query");
+    assert_string_equal(h.where[1], "dns.answers.rrname");
+    assert_string_equal(h.value[1], "edge.example.com");
+    assert_int_equal(ctr.v[id] - before, 2);
+    /* no JA3 indicators loaded: a JA3 buffer costs no lookup */
+    memset(&tx, 0, sizeof(tx));
+    tx.bufs[VG_BUF_JA3_HASH][0] = "e7d705a3286e19ea42f587b344ee6865";
+    before = ctr.v[id];
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(vg_intel_check_tx(s, &d, &parser, &tx, VG_ALPROTO_TLS, &ctr, on_hit, &h), 0);
+    assert_int_equal(ctr.v[id] - before, 0);
+    vg_intel_flow_free(&d);
+
     assert_int_equal(vg_counter_find("intel.hits", &id), VG_OK);
-    assert_int_equal(ctr.v[id], 5 + 5 + 7 + 2 + 1 + 1);
+    assert_int_equal(ctr.v[id], 5 + 5 + 7 + 2 + 1 + 1 + 2);
     assert_int_equal(vg_counter_find("intel.hits_by_type.domain", &id), VG_OK);
-    assert_int_equal(ctr.v[id], 3);
+    assert_int_equal(ctr.v[id], 5);
     assert_int_equal(vg_counter_find("intel.lookups", &id), VG_OK);
     assert_true(ctr.v[id] >= 15);
     vg_intel_counters_set_indicators(&ctr, s);
