@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,49 @@ have_actor(const vg_indicator_t *d, const char *name)
         if (d->actors[i].name && strcmp(d->actors[i].name, name) == 0)
             return true;
     return false;
+}
+
+/* IPv4 prefixes of every length around the /20 granularity of the lookup
+ * shortcut: addresses at both edges of each prefix match, the neighbours
+ * just outside do not, and host indicators next to prefixes still match. */
+static void
+test_ipv4_prefix_edges(void **state)
+{
+    (void)state;
+    static const char zeek[] = "#fields\tindicator\tindicator_type\n"
+                               "10.0.0.0/8\tIntel::SUBNET\n"
+                               "172.16.0.0/12\tIntel::SUBNET\n"
+                               "192.0.2.0/28\tIntel::SUBNET\n"
+                               "198.51.96.0/20\tIntel::SUBNET\n"
+                               "203.0.113.0/21\tIntel::SUBNET\n"
+                               "100.64.0.7\tIntel::ADDR\n";
+    vg_intel_store_t *s = vg_intel_store_new();
+    char err[256];
+    assert_int_equal(vg_intel_load_buf(s, "edges.dat", zeek, sizeof(zeek) - 1, VG_INTEL_FMT_AUTO,
+                                       NULL, NULL, err, sizeof(err)),
+                     VG_OK);
+    assert_int_equal(vg_intel_store_freeze(s), VG_OK);
+    static const struct {
+        const char *ip;
+        size_t want;
+    } c[] = {
+        {"10.0.0.0", 1},        {"10.255.255.255", 1}, {"9.255.255.255", 0},  {"11.0.0.0", 0},
+        {"172.16.0.1", 1},      {"172.31.255.254", 1}, {"172.15.255.255", 0}, {"172.32.0.0", 0},
+        {"192.0.2.0", 1},       {"192.0.2.15", 1},     {"192.0.2.16", 0},     {"192.0.1.255", 0},
+        {"198.51.96.0", 1},     {"198.51.111.255", 1}, {"198.51.112.0", 0},   {"198.51.95.255", 0},
+        /* 203.0.113.0/21 is 203.0.112.0/21: host bits of a prefix are dropped */
+        {"203.0.111.255", 0},   {"203.0.112.0", 1},    {"203.0.119.255", 1},  {"203.0.120.0", 0},
+        {"100.64.0.7", 1},      {"100.64.0.8", 0},
+    };
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        uint8_t a[4];
+        const vg_indicator_t *out[4];
+        assert_int_equal(inet_pton(AF_INET, c[i].ip, a), 1);
+        size_t n = vg_intel_match(s, VG_IOC_IP, a, 4, 0, out, 4);
+        if (n != c[i].want)
+            fail_msg("%s: %zu matches, expected %zu", c[i].ip, n, c[i].want);
+    }
+    vg_intel_store_free(s);
 }
 
 static void
@@ -659,6 +703,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ipv4_prefix_edges),
         cmocka_unit_test(test_stix_fixture),
         cmocka_unit_test(test_skip_expired),
         cmocka_unit_test(test_stix20_and_lines),
