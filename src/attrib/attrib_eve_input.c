@@ -10,6 +10,9 @@
  *  - any indicator hit whose indicator `indicates` a malware or tool
  *    (STIX relationship, MISP malware galaxy) also yields a software unit
  *    for that family, marked from_indicator (attrib_int.h);
+ *  - handling markings: an intel record's `tlp` (a TLP name) and
+ *    `markings` (statement texts), a KB indicator's object_marking_refs;
+ *    every unit derived from them carries them (alerts carry none);
  *  - protocol records (dns, http, tls, quic, fileinfo, flow): their
  *    names, URLs, hashes, fingerprints and external addresses are matched
  *    against the KB's own indicators and the intel store, if any. That is
@@ -276,6 +279,21 @@ do_alert(rec_t *r, json_t *root)
 
 /* ---- indicators ----------------------------------------------------------- */
 
+/* Add the KB indicator's markings to u: its TLP, its statements interned
+ * in the engine's table. */
+static void
+unit_marks_from_kb_ioc(vg_attrib_engine_t *e, const attrib_ioc_t *c, attrib_unit_t *u)
+{
+    const vg_attrib_kb_t *kb = e->kb;
+    u->tlp = vg_tlp_max(u->tlp, c->tlp);
+    for (int k = 0; k < c->n_mdefs; k++) {
+        const char *st = kb->mdefs[c->mdefs[k]].statement;
+        if (st != NULL)
+            u->marks = attrib_marks_union(u->marks,
+                                          attrib_marks_intern(&e->marks, st, strlen(st)));
+    }
+}
+
 static void
 unit_from_kb_ioc(const vg_attrib_kb_t *kb, const attrib_ioc_t *c, attrib_unit_t *u)
 {
@@ -421,6 +439,8 @@ emit_family_units(rec_t *r, const attrib_unit_t *ioc, const fam_ref_t *f, size_t
         u.item = f[i].item;
         u.confidence = -1;
         u.from_indicator = true;
+        u.tlp = ioc->tlp; /* the indicator's link: its handling */
+        u.marks = ioc->marks;
         copy(u.family, sizeof(u.family), f[i].name);
         copy(u.source, sizeof(u.source), ioc->source);
         copy(u.indicator_id, sizeof(u.indicator_id), ioc->indicator_id);
@@ -509,6 +529,7 @@ match_value(rec_t *r, int type, const char *value, uint16_t port, const char *wh
             memset(&u, 0, sizeof(u));
             copy(u.ioc_type, sizeof(u.ioc_type), ioc_type_short(type));
             unit_from_kb_ioc(kb, c, &u);
+            unit_marks_from_kb_ioc(e, c, &u);
             if (n_seen < 8)
                 copy(seen_ids[n_seen++], sizeof(seen_ids[0]), c->id);
             fam_ref_t fams[FAM_MAX];
@@ -620,6 +641,7 @@ do_intel(rec_t *r, json_t *root)
         /* the KB knows this indicator: take its provenance and claims */
         const attrib_ioc_t *c = &kb->iocs[ATTRIB_ENC_IDX(enc)];
         unit_from_kb_ioc(kb, c, &u);
+        unit_marks_from_kb_ioc(r->e, c, &u);
         until = c->valid_until;
         if (u.confidence < 0)
             u.confidence = c->confidence;
@@ -647,6 +669,18 @@ do_intel(rec_t *r, json_t *root)
                 copy(u.actor_names[u.n_actor_names++], sizeof(u.actor_names[0]),
                      name ? name : id);
         }
+    }
+    /* the record's own markings (optional; an unknown TLP name is none) */
+    const char *tlp = jstr(in, "tlp");
+    if (tlp != NULL)
+        u.tlp = vg_tlp_max(u.tlp, vg_tlp_from_text(tlp, strlen(tlp)));
+    json_array_foreach(json_object_get(in, "markings"), i, a) {
+        const char *st = json_string_value(a);
+        if (st == NULL) {
+            r->e->type_errors++;
+            continue;
+        }
+        u.marks = attrib_marks_union(u.marks, attrib_marks_intern(&r->e->marks, st, strlen(st)));
     }
     char wh[64];
     snprintf(wh, sizeof(wh), "%s", where ? where : "intel hit");

@@ -7,6 +7,11 @@
  * merged one is marked dead and its units move to the root). Bounded by
  * attrib_max_incidents and attrib_max_evidence (units per incident);
  * what does not fit is counted and dropped.
+ *
+ * Handling markings travel with the evidence: a unit keeps the most
+ * restrictive TLP and the union of statements of every sighting merged
+ * into it, an incident those of all its units, so a report built from
+ * TLP:AMBER intel says so.
  */
 #include "attrib/attrib_int.h"
 
@@ -80,6 +85,53 @@ attrib_incident_root(vg_attrib_engine_t *e, int i)
     return i;
 }
 
+uint32_t
+attrib_marks_intern(attrib_marks_t *m, const char *text, size_t len)
+{
+    if (m == NULL || text == NULL || len == 0)
+        return 0;
+    if (len > ATTRIB_MARK_LEN - 1)
+        len = ATTRIB_MARK_LEN - 1;
+    for (size_t i = 0; i < m->n; i++)
+        if (strncmp(m->text[i], text, len) == 0 && m->text[i][len] == '\0')
+            return 1u << i;
+    if (m->n >= ATTRIB_MARKS_MAX) {
+        m->dropped++;
+        return 0;
+    }
+    memcpy(m->text[m->n], text, len);
+    m->text[m->n][len] = '\0';
+    return 1u << m->n++;
+}
+
+uint32_t
+attrib_marks_union(uint32_t a, uint32_t b)
+{
+    int n = __builtin_popcount(a);
+    for (int i = 0; i < ATTRIB_MARKS_MAX && n < ATTRIB_MARKS_PER_INC; i++) {
+        uint32_t bit = 1u << i;
+        if ((b & bit) && !(a & bit)) {
+            a |= bit;
+            n++;
+        }
+    }
+    return a;
+}
+
+void
+attrib_marks_statements(const attrib_incident_t *inc, char *buf, size_t n)
+{
+    if (n == 0)
+        return;
+    buf[0] = '\0';
+    for (int i = 0; inc->mtab != NULL && i < ATTRIB_MARKS_MAX; i++) {
+        if (!(inc->marks & (1u << i)) || (size_t)i >= inc->mtab->n)
+            continue;
+        size_t l = strlen(buf);
+        snprintf(buf + l, n - l, "%s%s", l ? "; " : "", inc->mtab->text[i]);
+    }
+}
+
 static bool
 in_window(const vg_attrib_engine_t *e, const attrib_incident_t *inc, vg_time_us_t ts)
 {
@@ -118,6 +170,9 @@ add_host(attrib_incident_t *inc, const char *s)
 static void
 add_unit(vg_attrib_engine_t *e, attrib_incident_t *inc, const attrib_unit_t *u)
 {
+    /* before the bounds: a unit dropped for room still restricts handling */
+    inc->tlp = vg_tlp_max(inc->tlp, u->tlp);
+    inc->marks = attrib_marks_union(inc->marks, u->marks);
     for (size_t i = 0; i < inc->n_units; i++) {
         attrib_unit_t *x = &inc->units[i];
         if (x->type == u->type && strcmp(x->key, u->key) == 0) {
@@ -127,6 +182,8 @@ add_unit(vg_attrib_engine_t *e, attrib_incident_t *inc, const attrib_unit_t *u)
             if (u->last > x->last)
                 x->last = u->last;
             x->expired = x->expired && u->expired;
+            x->tlp = vg_tlp_max(x->tlp, u->tlp);
+            x->marks = attrib_marks_union(x->marks, u->marks);
             if (x->from_indicator && !u->from_indicator) {
                 x->from_indicator = false;
                 memcpy(x->what, u->what, sizeof(x->what));
@@ -172,6 +229,8 @@ merge(vg_attrib_engine_t *e, int into, int from)
     if (b->last > a->last)
         a->last = b->last;
     a->records += b->records;
+    a->tlp = vg_tlp_max(a->tlp, b->tlp);
+    a->marks = attrib_marks_union(a->marks, b->marks);
     a->dropped_units += b->dropped_units;
     free(b->units);
     b->units = NULL;
@@ -227,6 +286,7 @@ attrib_incident_add(vg_attrib_engine_t *e, const attrib_obs_t *o)
         memset(inc, 0, sizeof(*inc));
         inc->parent = id;
         inc->first = inc->last = o->ts;
+        inc->mtab = &e->marks;
     }
     attrib_incident_t *inc = &e->inc[id];
     if (o->ts < inc->first)

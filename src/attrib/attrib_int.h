@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include "attrib/attrib.h"
 #include "core/core.h"
+#include "util/util_tlp.h"
 
 /* ---- small string -> int map (open addressing, keys copied) ---------- */
 typedef struct attrib_map {
@@ -83,6 +84,7 @@ typedef struct attrib_family {
 
 #define ATTRIB_IOC_MAX_GROUPS 4
 #define ATTRIB_IOC_MAX_FAMILIES 4
+#define ATTRIB_IOC_MAX_MARKS 6
 typedef struct attrib_ioc {
     char *id;
     int type;           /* vg_ioc_type_t */
@@ -98,7 +100,21 @@ typedef struct attrib_ioc {
     int n_groups;
     int families[ATTRIB_IOC_MAX_FAMILIES]; /* `indicates` malware/tool: kb->fams indexes */
     int n_families;
+    /* object_marking_refs, as kb->mdefs indexes (the definitions may come
+     * later or from another file); tlp is resolved at freeze */
+    int mdefs[ATTRIB_IOC_MAX_MARKS];
+    int n_mdefs;
+    vg_tlp_t tlp;
 } attrib_ioc_t;
+
+/* A marking definition an indicator references: well-known TLP ids are
+ * known without the object; others take their level or statement from a
+ * marking-definition object of any loaded file (NULL / NONE until then). */
+typedef struct attrib_mdef {
+    char *id;
+    vg_tlp_t tlp;
+    char *statement;  /* definition_type "statement", bounded to ATTRIB_MARK_LEN - 1 */
+} attrib_mdef_t;
 
 /* Group profiles: membership of items, rebuilt per fold by the evaluation. */
 typedef struct attrib_profiles {
@@ -124,6 +140,9 @@ struct vg_attrib_kb {
     attrib_family_t *fams;
     size_t n_fams, cap_fams;
     attrib_map_t fam_by_stix; /* malware/tool stix id -> family */
+    attrib_mdef_t *mdefs;     /* marking definitions referenced or loaded */
+    size_t n_mdefs, cap_mdefs;
+    attrib_map_t mdef_by_id;  /* marking-definition id -> mdefs index */
 
     /* raw relationships kept until freeze (objects may come after them) */
     struct attrib_raw_rel {
@@ -227,7 +246,34 @@ typedef struct attrib_unit {
      * (NOTES.md). Merging with an independent unit of the same family
      * (rule metadata) clears it. */
     bool from_indicator;
+    /* Handling markings of what produced the unit (intel record, KB
+     * indicator; alerts have none): its TLP and its statement markings as
+     * bits of the engine's statement table (attrib_marks_t). Merging takes
+     * the most restrictive TLP and the union of statements. */
+    vg_tlp_t tlp;
+    uint32_t marks;
 } attrib_unit_t;
+
+/* Statement markings (licence texts, handling statements) seen by an
+ * engine, interned once: units and incidents refer to them by bit. At most
+ * ATTRIB_MARKS_MAX distinct texts, each cut to ATTRIB_MARK_LEN - 1 bytes;
+ * further texts are counted in `dropped`, not kept. */
+#define ATTRIB_MARKS_MAX 32
+#define ATTRIB_MARK_LEN 256
+/* statements one unit or incident carries at most */
+#define ATTRIB_MARKS_PER_INC 8
+typedef struct attrib_marks {
+    char text[ATTRIB_MARKS_MAX][ATTRIB_MARK_LEN];
+    size_t n;
+    uint64_t dropped;
+} attrib_marks_t;
+
+/* Bit of `text` (first len bytes, cut to ATTRIB_MARK_LEN - 1) in m, adding
+ * it when new; 0 when the table is full or text is empty. */
+uint32_t attrib_marks_intern(attrib_marks_t *m, const char *text, size_t len);
+/* a | b, keeping at most ATTRIB_MARKS_PER_INC bits (a's first, then b's
+ * lowest bits). */
+uint32_t attrib_marks_union(uint32_t a, uint32_t b);
 
 /* ---- scoring --------------------------------------------------------- */
 typedef struct attrib_params {
@@ -313,6 +359,11 @@ typedef struct attrib_incident {
     size_t n_units, cap_units;
     size_t dropped_units;
     uint64_t records;
+    /* most restrictive TLP over the units, union of their statements
+     * (bounded, bits of *mtab) */
+    vg_tlp_t tlp;
+    uint32_t marks;
+    const attrib_marks_t *mtab;
 } attrib_incident_t;
 
 /* One observation from one EVE record, ready for correlation. */
@@ -337,6 +388,7 @@ struct vg_attrib_engine {
     uint64_t incidents_dropped, units_dropped, units_seen;
     uint64_t units_total;     /* units held, bounded by attrib_max_units_total */
     bool no_protocols;        /* vg_attrib_engine_match_protocols(e, false) */
+    attrib_marks_t marks;     /* statement markings seen (bounded) */
 };
 
 int attrib_incident_add(vg_attrib_engine_t *e, const attrib_obs_t *o);
@@ -355,6 +407,9 @@ char *attrib_report_eve(const vg_attrib_kb_t *kb, const attrib_incident_t *inc, 
 
 typedef struct attrib_stix_out attrib_stix_out_t;
 attrib_stix_out_t *attrib_stix_out_new(void);
+/* The incident's statement markings, "<statement>; <statement>", into buf
+ * (empty when none). */
+void attrib_marks_statements(const attrib_incident_t *inc, char *buf, size_t n);
 void attrib_stix_out_add(attrib_stix_out_t *s, const vg_attrib_kb_t *kb,
                          const attrib_incident_t *inc, int num, const attrib_result_t *r);
 int attrib_stix_out_write(attrib_stix_out_t *s, const char *path);

@@ -234,6 +234,12 @@ vg_attrib_kb_free(vg_attrib_kb_t *kb)
     }
     free(kb->fams);
     attrib_map_fini(&kb->fam_by_stix);
+    for (size_t i = 0; i < kb->n_mdefs; i++) {
+        free(kb->mdefs[i].id);
+        free(kb->mdefs[i].statement);
+    }
+    free(kb->mdefs);
+    attrib_map_fini(&kb->mdef_by_id);
     for (size_t i = 0; i < kb->n_raw; i++) {
         free(kb->raw[i].id);
         free(kb->raw[i].type);
@@ -564,6 +570,72 @@ vendor_source(const char *s)
     return false;
 }
 
+/* Index of marking definition `id` in kb->mdefs, added (level from the
+ * well-known TLP ids, else unknown until its object loads) when new;
+ * VG_ENOMEM on allocation failure. */
+static int
+mdef_ref(vg_attrib_kb_t *kb, const char *id)
+{
+    int32_t have = attrib_map_get(&kb->mdef_by_id, id);
+    if (have >= 0)
+        return have;
+    if (grow((void **)&kb->mdefs, &kb->cap_mdefs, kb->n_mdefs, sizeof(*kb->mdefs)) != VG_OK)
+        return VG_ENOMEM;
+    attrib_mdef_t *m = &kb->mdefs[kb->n_mdefs];
+    m->id = xstrdup(id);
+    m->tlp = vg_tlp_from_marking_id(id);
+    m->statement = NULL;
+    if (m->id == NULL || attrib_map_put(&kb->mdef_by_id, id, (int32_t)kb->n_mdefs) != VG_OK) {
+        free(m->id);
+        m->id = NULL;
+        return VG_ENOMEM;
+    }
+    return (int)kb->n_mdefs++;
+}
+
+/* A marking-definition object: TLP 1.0 (definition_type "tlp",
+ * definition.tlp), TLP 2.0 extension objects (no definition_type; the
+ * extension's tlp_2_0 property or the name "TLP:AMBER"), or a statement
+ * (definition.statement, cut to ATTRIB_MARK_LEN - 1 bytes). Other kinds
+ * are kept as ids without meaning. */
+static int
+load_marking(vg_attrib_kb_t *kb, json_t *obj, const char *id)
+{
+    int md = mdef_ref(kb, id);
+    if (md < 0)
+        return md;
+    attrib_mdef_t *m = &kb->mdefs[md];
+    const char *dt = vg_stix_str(obj, "definition_type");
+    json_t *def = json_object_get(obj, "definition");
+    vg_tlp_t t = VG_TLP_NONE;
+    if (dt != NULL && strcmp(dt, "tlp") == 0) {
+        const char *lv = vg_stix_str(def, "tlp");
+        t = lv ? vg_tlp_from_text(lv, strlen(lv)) : VG_TLP_NONE;
+    } else if (dt != NULL && strcmp(dt, "statement") == 0) {
+        const char *st = vg_stix_str(def, "statement");
+        if (st != NULL && st[0] != '\0' && m->statement == NULL) {
+            m->statement = strndup(st, ATTRIB_MARK_LEN - 1);
+            if (m->statement == NULL)
+                return VG_ENOMEM;
+        }
+    } else if (dt == NULL) {
+        const char *k;
+        json_t *ext;
+        json_object_foreach(json_object_get(obj, "extensions"), k, ext) {
+            const char *lv = vg_stix_str(ext, "tlp_2_0");
+            if (lv != NULL)
+                t = vg_tlp_from_text(lv, strlen(lv));
+        }
+        const char *name = vg_stix_str(obj, "name");
+        if (t == VG_TLP_NONE && name != NULL)
+            t = vg_tlp_from_text(name, strlen(name));
+    }
+    /* a well-known id keeps its standard level whatever the object says */
+    if (m->tlp == VG_TLP_NONE)
+        m->tlp = t;
+    return VG_OK;
+}
+
 static int
 load_indicator(vg_attrib_kb_t *kb, json_t *obj, const char *id)
 {
@@ -614,6 +686,16 @@ load_indicator(vg_attrib_kb_t *kb, json_t *obj, const char *id)
         }
         c->warning = xstrdup(buf);
     }
+    size_t mi;
+    json_t *mr;
+    json_array_foreach(json_object_get(obj, "object_marking_refs"), mi, mr) {
+        if (!json_is_string(mr) || c->n_mdefs >= ATTRIB_IOC_MAX_MARKS)
+            continue;
+        int md = mdef_ref(kb, json_string_value(mr));
+        if (md == VG_ENOMEM)
+            return VG_ENOMEM;
+        c->mdefs[c->n_mdefs++] = md;
+    }
     kb->n_iocs++;
     return attrib_map_put(&kb->by_stix, id, ATTRIB_ENC(ATTRIB_K_IOC, idx));
 }
@@ -643,6 +725,8 @@ kb_object(json_t *obj, void *user)
         rc = load_campaign(kb, obj, id);
     } else if (strcmp(type, "indicator") == 0) {
         rc = load_indicator(kb, obj, id);
+    } else if (strcmp(type, "marking-definition") == 0) {
+        rc = load_marking(kb, obj, id);
     } else if (strcmp(type, "identity") == 0) {
         if (attrib_map_get(&kb->identity, id) < 0 &&
             grow((void **)&kb->ident_names, &kb->cap_ident, kb->n_ident, sizeof(char *)) == VG_OK) {
@@ -860,6 +944,11 @@ vg_attrib_kb_freeze(vg_attrib_kb_t *kb)
     free(kb->raw);
     kb->raw = NULL;
     kb->n_raw = kb->cap_raw = 0;
+    /* indicator TLP: the most restrictive of its markings, now that every
+     * file's marking definitions are known */
+    for (size_t i = 0; i < kb->n_iocs; i++)
+        for (int k = 0; k < kb->iocs[i].n_mdefs; k++)
+            kb->iocs[i].tlp = vg_tlp_max(kb->iocs[i].tlp, kb->mdefs[kb->iocs[i].mdefs[k]].tlp);
     /* indicator value index, chained for duplicates across files */
     for (size_t i = 0; i < kb->n_iocs; i++) {
         char key[600];

@@ -207,6 +207,19 @@ attrib_report_text(FILE *f, const vg_attrib_kb_t *kb, const attrib_incident_t *i
             r->n_types_for, r->n_types_for == 1 ? "" : "s",
             (r->flags & ATTRIB_FLAG_FALSE_FLAG) ? "; conflicting evidence, possible false flag"
                                                 : "");
+    /* handling right under the judgement: whoever forwards the judgement
+     * sees its restrictions with it */
+    char hd[ATTRIB_MARKS_PER_INC * ATTRIB_MARK_LEN + 64];
+    attrib_marks_statements(inc, hd, sizeof(hd));
+    if (inc->tlp != VG_TLP_NONE || hd[0] != '\0') {
+        fprintf(f, "  Handling: ");
+        if (inc->tlp != VG_TLP_NONE)
+            fprintf(f, "%s (the most restrictive TLP of its evidence)%s", vg_tlp_name(inc->tlp),
+                    hd[0] ? "; " : "");
+        if (hd[0] != '\0')
+            fprintf(f, "statement markings: %s", hd);
+        fprintf(f, ".\n");
+    }
     if (r->judged >= 0) {
         const attrib_group_t *g = &kb->groups[r->judged];
         if (g->n_aliases > 0) {
@@ -345,6 +358,16 @@ attrib_report_eve(const vg_attrib_kb_t *kb, const attrib_incident_t *inc, int nu
     json_object_set_new(j, "stix_confidence", json_integer(r->stix_confidence));
     json_object_set_new(j, "analytic_confidence", json_string(r->analytic));
     json_object_set_new(a, "judgement", j);
+    /* handling markings inherited from the evidence (absent when none) */
+    if (vg_tlp_name(inc->tlp) != NULL)
+        json_object_set_new(a, "tlp", json_string(vg_tlp_name(inc->tlp)));
+    if (inc->marks != 0 && inc->mtab != NULL) {
+        json_t *mk = json_array();
+        for (size_t i = 0; i < inc->mtab->n; i++)
+            if (inc->marks & (1u << i))
+                json_array_append_new(mk, json_string(inc->mtab->text[i]));
+        json_object_set_new(a, "markings", mk);
+    }
     json_t *alts = json_array();
     for (size_t i = 0; i < r->n_top; i++) {
         if (r->top[i].group == r->judged)
@@ -449,6 +472,14 @@ vg_attrib_finish(vg_attrib_engine_t *e, void (*eve_line)(void *user, const char 
             roots[nr++] = (int)i;
     qsort_r(roots, nr, sizeof(int), cmp_first, e);
     attrib_stix_out_t *so = stix_path ? attrib_stix_out_new() : NULL;
+    /* the report leads with its handling: the most restrictive TLP of any
+     * incident, when some evidence is marked */
+    vg_tlp_t worst = VG_TLP_NONE;
+    for (size_t k = 0; k < nr; k++)
+        worst = vg_tlp_max(worst, e->inc[roots[k]].tlp);
+    if (text != NULL && worst != VG_TLP_NONE)
+        fprintf(text, "%s — this report is built from %s intelligence; handle accordingly.\n\n",
+                vg_tlp_name(worst), vg_tlp_name(worst));
     if (text != NULL && nr == 0)
         fprintf(text, "No incidents: the input carried no attribution evidence "
                       "(%llu records read).\n", (unsigned long long)e->lines);

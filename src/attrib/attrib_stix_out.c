@@ -4,6 +4,11 @@
  * `attributed-to` relationship incident -> intrusion-set carrying the
  * STIX confidence (5/15/30/50/70/85/95) when an actor is named.
  *
+ * Handling: every object derived from marked evidence (incident,
+ * sightings, attributed-to) carries object_marking_refs = the incident's
+ * most restrictive TLP (TLP 2.0 marking-definition, included once) plus
+ * one statement marking-definition per statement (included once).
+ *
  * Ids are deterministic (UUIDv4-shaped, from a hash of the content), so a
  * run over the same input produces the same bundle.
  */
@@ -13,8 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* TLP 2.0 extension definition (OASIS CTI TC): marking-definition
+ * objects of the five TLP 2.0 levels carry it as a property extension */
+#define TLP2_EXT "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+
 struct attrib_stix_out {
     json_t *objects;
+    json_t *marks_done; /* marking-definition ids already in objects */
     char identity[64];
     char now[32];
 };
@@ -43,6 +53,7 @@ attrib_stix_out_new(void)
     if (s == NULL)
         return NULL;
     s->objects = json_array();
+    s->marks_done = json_object();
     make_id("identity", "vigil network sensor", 0, s->identity, sizeof(s->identity));
     /* a fixed created time keeps output reproducible */
     snprintf(s->now, sizeof(s->now), "2026-01-01T00:00:00.000Z");
@@ -77,6 +88,70 @@ sdo(attrib_stix_out_t *s, const char *type, const char *id)
     return o;
 }
 
+/* The TLP 2.0 marking-definition object of level t, as the extension
+ * defines it (fixed id, created 2022-10-01, name, tlp_2_0 property). */
+static json_t *
+tlp2_object(vg_tlp_t t)
+{
+    static const char *const words[] = {
+        [VG_TLP_CLEAR] = "clear", [VG_TLP_GREEN] = "green", [VG_TLP_AMBER] = "amber",
+        [VG_TLP_AMBER_STRICT] = "amber+strict", [VG_TLP_RED] = "red",
+    };
+    json_t *o = json_object();
+    json_object_set_new(o, "type", json_string("marking-definition"));
+    json_object_set_new(o, "spec_version", json_string("2.1"));
+    json_object_set_new(o, "id", json_string(vg_tlp_marking_id(t)));
+    json_object_set_new(o, "created", json_string("2022-10-01T00:00:00.000Z"));
+    json_object_set_new(o, "name", json_string(vg_tlp_name(t)));
+    json_t *ext = json_object(), *prop = json_object();
+    json_object_set_new(prop, "extension_type", json_string("property-extension"));
+    json_object_set_new(prop, "tlp_2_0", json_string(words[t]));
+    json_object_set_new(ext, TLP2_EXT, prop);
+    json_object_set_new(o, "extensions", ext);
+    return o;
+}
+
+/* object_marking_refs for objects of inc (NULL when unmarked); the
+ * marking-definition objects are added to the bundle the first time. */
+static json_t *
+marking_refs(attrib_stix_out_t *s, const attrib_incident_t *inc)
+{
+    if (inc->tlp == VG_TLP_NONE && inc->marks == 0)
+        return NULL;
+    json_t *refs = json_array();
+    if (inc->tlp != VG_TLP_NONE) {
+        const char *id = vg_tlp_marking_id(inc->tlp);
+        if (json_object_get(s->marks_done, id) == NULL) {
+            json_array_append_new(s->objects, tlp2_object(inc->tlp));
+            json_object_set_new(s->marks_done, id, json_true());
+        }
+        json_array_append_new(refs, json_string(id));
+    }
+    for (size_t i = 0; inc->mtab != NULL && i < inc->mtab->n; i++) {
+        if (!(inc->marks & (1u << i)))
+            continue;
+        const char *text = inc->mtab->text[i];
+        char id[96];
+        make_id("marking-definition", text, 0, id, sizeof(id));
+        if (json_object_get(s->marks_done, id) == NULL) {
+            json_t *m = json_object();
+            json_object_set_new(m, "type", json_string("marking-definition"));
+            json_object_set_new(m, "spec_version", json_string("2.1"));
+            json_object_set_new(m, "id", json_string(id));
+            json_object_set_new(m, "created", json_string(s->now));
+            json_object_set_new(m, "created_by_ref", json_string(s->identity));
+            json_object_set_new(m, "definition_type", json_string("statement"));
+            json_t *def = json_object();
+            json_object_set_new(def, "statement", json_string(text));
+            json_object_set_new(m, "definition", def);
+            json_array_append_new(s->objects, m);
+            json_object_set_new(s->marks_done, id, json_true());
+        }
+        json_array_append_new(refs, json_string(id));
+    }
+    return refs;
+}
+
 void
 attrib_stix_out_add(attrib_stix_out_t *s, const vg_attrib_kb_t *kb, const attrib_incident_t *inc,
                     int num, const attrib_result_t *r)
@@ -84,6 +159,7 @@ attrib_stix_out_add(attrib_stix_out_t *s, const vg_attrib_kb_t *kb, const attrib
     if (s == NULL)
         return;
     char inc_id[96], id[96], t1[32], t2[32], name[128], desc[512];
+    json_t *refs = marking_refs(s, inc);
     make_id("incident", inc->hosts[0], inc->first ^ ((long long)num << 40), inc_id,
             sizeof(inc_id));
     json_t *o = sdo(s, "incident", inc_id);
@@ -98,6 +174,8 @@ attrib_stix_out_add(attrib_stix_out_t *s, const vg_attrib_kb_t *kb, const attrib
         snprintf(desc, sizeof(desc), "%s … %s: unknown actor (P(unknown) %.0f%%).", t1, t2,
                  100 * r->p_unknown);
     json_object_set_new(o, "description", json_string(desc));
+    if (refs != NULL)
+        json_object_set(o, "object_marking_refs", refs);
     json_array_append_new(s->objects, o);
     for (size_t i = 0; i < inc->n_units; i++) {
         const attrib_unit_t *u = &inc->units[i];
@@ -116,6 +194,8 @@ attrib_stix_out_add(attrib_stix_out_t *s, const vg_attrib_kb_t *kb, const attrib
         json_array_append_new(where, json_string(s->identity));
         json_object_set_new(sg, "where_sighted_refs", where);
         json_object_set_new(sg, "description", json_string(u->what));
+        if (refs != NULL)
+            json_object_set(sg, "object_marking_refs", refs);
         json_array_append_new(s->objects, sg);
     }
     if (r->judged >= 0) {
@@ -128,8 +208,11 @@ attrib_stix_out_add(attrib_stix_out_t *s, const vg_attrib_kb_t *kb, const attrib
         snprintf(desc, sizeof(desc), "%s (P = %.2f); analytic confidence %s.", r->word,
                  r->p_judged, r->analytic);
         json_object_set_new(rel, "description", json_string(desc));
+        if (refs != NULL)
+            json_object_set(rel, "object_marking_refs", refs);
         json_array_append_new(s->objects, rel);
     }
+    json_decref(refs);
 }
 
 int
@@ -154,5 +237,6 @@ attrib_stix_out_free(attrib_stix_out_t *s)
     if (s == NULL)
         return;
     json_decref(s->objects);
+    json_decref(s->marks_done);
     free(s);
 }
