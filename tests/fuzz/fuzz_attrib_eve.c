@@ -1,6 +1,8 @@
 /* fuzz_attrib_eve - EVE lines into the attribution engine, then finish
- * (scoring, text, EVE and STIX-free report). The input is split at '\n'
- * like an EVE file; the KB is a tiny fictional bundle written once. */
+ * (scoring, text, EVE and STIX report). The input is split at '\n'
+ * like an EVE file; the KB is a tiny fictional bundle written once, with
+ * handling markings (TLP ids, a TLP 1.0 object, a statement) on two of its
+ * indicators. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +25,14 @@ static const char kb_json[] =
     "{\"type\":\"intrusion-set\",\"id\":\"intrusion-set--2\",\"name\":\"Beta Group\","
     "\"external_references\":[{\"source_name\":\"mitre-attack\",\"external_id\":\"G9002\"}]},"
     "{\"type\":\"indicator\",\"id\":\"indicator--1\",\"pattern\":\"[domain-name:value = 'alpha.example']\","
-    "\"valid_from\":\"2019-01-01T00:00:00Z\"},"
-    "{\"type\":\"indicator\",\"id\":\"indicator--2\",\"pattern\":\"[ipv4-addr:value = '192.0.2.7']\"},"
+    "\"valid_from\":\"2019-01-01T00:00:00Z\",\"object_marking_refs\":["
+    "\"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421\",\"marking-definition--s1\"]},"
+    "{\"type\":\"indicator\",\"id\":\"indicator--2\",\"pattern\":\"[ipv4-addr:value = '192.0.2.7']\","
+    "\"object_marking_refs\":[\"marking-definition--t1\",\"marking-definition--s1\",7]},"
+    "{\"type\":\"marking-definition\",\"id\":\"marking-definition--s1\","
+    "\"definition_type\":\"statement\",\"definition\":{\"statement\":\"source license: fuzz\"}},"
+    "{\"type\":\"marking-definition\",\"id\":\"marking-definition--t1\","
+    "\"definition_type\":\"tlp\",\"definition\":{\"tlp\":\"red\"}},"
     "{\"type\":\"relationship\",\"id\":\"relationship--1\",\"relationship_type\":\"uses\","
     "\"source_ref\":\"intrusion-set--1\",\"target_ref\":\"malware--1\"},"
     "{\"type\":\"relationship\",\"id\":\"relationship--2\",\"relationship_type\":\"uses\","
@@ -46,12 +54,19 @@ static const char kb_json[] =
 
 static vg_attrib_kb_t *kb;
 static FILE *devnull;
+static char stix_path[] = "/tmp/fuzz-attrib-stix-XXXXXX";
 
 static void
 sink(void *user, const char *line, size_t len)
 {
     (void)user;
     fwrite(line, 1, len, devnull);
+}
+
+static void
+remove_stix(void)
+{
+    unlink(stix_path);
 }
 
 int
@@ -70,6 +85,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     unlink(path);
     devnull = fopen("/dev/null", "w");
+    int sfd = mkstemp(stix_path); /* rewritten by every input, removed at exit */
+    if (sfd < 0)
+        abort();
+    close(sfd);
+    atexit(remove_stix);
     return 0;
 }
 
@@ -90,7 +110,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vg_attrib_feed_eve(e, (const char *)data + pos, end - pos);
         pos = end + 1;
     }
-    vg_attrib_finish(e, sink, NULL, devnull, NULL);
+    vg_attrib_finish(e, sink, NULL, devnull, stix_path);
     vg_attrib_engine_free(e);
     return 0;
 }
