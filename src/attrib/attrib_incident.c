@@ -90,8 +90,9 @@ attrib_marks_intern(attrib_marks_t *m, const char *text, size_t len)
 {
     if (m == NULL || text == NULL || len == 0)
         return 0;
-    if (len > ATTRIB_MARK_LEN - 1)
-        len = ATTRIB_MARK_LEN - 1;
+    len = attrib_utf8_cut(text, len, ATTRIB_MARK_LEN - 1);
+    if (len == 0)
+        return 0;
     for (size_t i = 0; i < m->n; i++)
         if (strncmp(m->text[i], text, len) == 0 && m->text[i][len] == '\0')
             return 1u << i;

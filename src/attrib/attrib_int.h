@@ -268,7 +268,20 @@ typedef struct attrib_marks {
     uint64_t dropped;
 } attrib_marks_t;
 
-/* Bit of `text` (first len bytes, cut to ATTRIB_MARK_LEN - 1) in m, adding
+/* Length of s[0..len) cut to at most max bytes without splitting a UTF-8
+ * sequence (a cut text must stay a valid JSON string). */
+static inline size_t
+attrib_utf8_cut(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return max;
+}
+
+/* Bit of `text` (first len bytes, cut to ATTRIB_MARK_LEN - 1 on a UTF-8
+ * boundary) in m, adding
  * it when new; 0 when the table is full or text is empty. */
 uint32_t attrib_marks_intern(attrib_marks_t *m, const char *text, size_t len);
 /* a | b, keeping at most ATTRIB_MARKS_PER_INC bits (a's first, then b's

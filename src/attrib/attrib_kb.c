@@ -614,7 +614,7 @@ load_marking(vg_attrib_kb_t *kb, json_t *obj, const char *id)
     } else if (dt != NULL && strcmp(dt, "statement") == 0) {
         const char *st = vg_stix_str(def, "statement");
         if (st != NULL && st[0] != '\0' && m->statement == NULL) {
-            m->statement = strndup(st, ATTRIB_MARK_LEN - 1);
+            m->statement = strndup(st, attrib_utf8_cut(st, strlen(st), ATTRIB_MARK_LEN - 1));
             if (m->statement == NULL)
                 return VG_ENOMEM;
         }

@@ -251,6 +251,22 @@ test_marks_bounded(void **state)
     assert_int_equal(__builtin_popcount(inc->marks), ATTRIB_MARKS_PER_INC);
     assert_int_equal(inc->tlp, VG_TLP_GREEN);
     assert_int_equal(attrib_marks_union(0xffu, 0xff00u), 0xffu);
+    /* a cut never splits a UTF-8 sequence: 300 two-byte characters keep 127 */
+    attrib_marks_t *m = calloc(1, sizeof(*m));
+    assert_non_null(m);
+    char utf[601];
+    for (int i = 0; i < 300; i++)
+        memcpy(utf + 2 * i, "\xc3\xa9", 2);
+    utf[600] = '\0';
+    assert_int_equal(attrib_marks_intern(m, utf, 600), 1u);
+    assert_int_equal(strlen(m->text[0]), 254);
+    json_t *js = json_string(m->text[0]);
+    assert_non_null(js); /* valid UTF-8 */
+    json_decref(js);
+    assert_int_equal(attrib_marks_intern(m, utf, 600), 1u); /* the same text again */
+    assert_int_equal(attrib_marks_intern(m, "", 0), 0u);
+    assert_int_equal(m->n, 1);
+    free(m);
     assert_int_equal(attrib_marks_union(0x1u, 0x6u), 0x7u);
     vg_attrib_engine_free(e);
     vg_attrib_kb_free(kb);
