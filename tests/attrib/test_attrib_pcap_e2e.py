@@ -92,6 +92,14 @@ def main():
                   and isinstance(j.get("stix_confidence"), int), str(j)[:300])
             check("apt28: one evidence type never exceeds 'likely'",
                   j.get("likelihood") in ("likely", "roughly even chance"), j.get("likelihood", ""))
+            # live path: intel records of iocs.json indicators (TLP:WHITE + a
+            # licence statement) -> the attribution inherits both
+            a0 = att[0]["attribution"]
+            check("apt28: live attribution inherits TLP:CLEAR and the licence statement",
+                  a0.get("tlp") == "TLP:CLEAR" and a0.get("markings"), str(a0.get("markings")))
+        check("apt28: text report's first line is the TLP banner",
+              text.startswith("TLP:CLEAR — this report is built from TLP:CLEAR intelligence"),
+              text[:120])
         check("apt28: text report leads with the judgement",
               body(text) and body(text)[0].startswith("Incident 1") and
               "APT28 (G0007)" in body(text)[0], text[:200])
