@@ -11,6 +11,7 @@
 
 #include "core/core.h"
 #include "core/core_limits.h"
+#include "util/util_tlp.h"
 
 typedef enum {
     VG_IOC_IP = 0,      /* IPv4 or IPv6 address or CIDR; optional port */
@@ -60,7 +61,19 @@ typedef struct vg_indicator {
     bool to_ids;               /* MISP to_ids; true for STIX and Zeek */
     vg_intel_format_t format;  /* which loader made it */
     const char *pattern;       /* STIX pattern, MISP "type: value"; NULL for Zeek */
+    /* Handling markings (additive). tlp: the most restrictive TLP level
+     * of the indicator's markings (STIX object_marking_refs, MISP tlp:*
+     * tags), VG_TLP_NONE when it has none. markings: the texts of its
+     * statement markings (licence, copyright: "name: statement"), at most
+     * VG_INTEL_MAX_MARKINGS, each at most VG_INTEL_MARKING_MAX bytes;
+     * shared between indicators (interned), NULL when n_markings is 0. */
+    vg_tlp_t tlp;
+    uint32_t n_markings;
+    const char *const *markings;
 } vg_indicator_t;
+
+#define VG_INTEL_MAX_MARKINGS 4
+#define VG_INTEL_MARKING_MAX 320
 
 typedef struct vg_intel_store vg_intel_store_t;
 
@@ -88,6 +101,11 @@ typedef struct vg_intel_load_report {
     size_t actor_links;                   /* indicator -> actor refs, after freeze */
     size_t actors_named;                  /* distinct actor ids/names referenced, after freeze */
     vg_intel_format_t last_format;        /* format of the last file loaded */
+    /* Added for marking definitions (additive). */
+    size_t markings_unresolved;           /* STIX marking refs that resolve to no TLP or
+                                           * statement (counted per indicator object) */
+    size_t markings_dropped;              /* statements over VG_INTEL_MAX_MARKINGS */
+    size_t indicators_by_tlp[VG_TLP_RED + 1]; /* after freeze; [VG_TLP_NONE] = no TLP */
 } vg_intel_load_report_t;
 
 /* Index into objects_by_type: "indicator", "relationship", ... "other". */
