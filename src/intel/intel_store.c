@@ -24,6 +24,12 @@
 
 #define ARENA_CHUNK (256u * 1024u)
 
+/* The marking fields sit in padding: the indicator stays 128 bytes on LP64
+ * (1M of them are most of the store). */
+_Static_assert(sizeof(void *) != 8 || sizeof(vg_indicator_t) == 128,
+               "vg_indicator_t grew: check the field layout");
+_Static_assert(VG_INTEL_MAX_MARKINGS <= UINT8_MAX, "n_markings is a uint8_t");
+
 static const char *const type_names[VG_IOC_TYPE_MAX] = {
     "ip", "domain", "url", "md5", "sha1", "sha256", "cert_sha1", "cert_sha256",
     "ja3", "ja3s", "ja4", "email", "user_agent",
@@ -1148,7 +1154,7 @@ markings_resolve(vg_intel_store_t *s)
             s->inds[r].tlp = vg_tlp_max(s->inds[r].tlp, tlp);
             if (nt > 0) {
                 s->inds[r].markings = set;
-                s->inds[r].n_markings = (uint32_t)nt;
+                s->inds[r].n_markings = (uint8_t)nt;
             }
         }
     }
