@@ -11,6 +11,7 @@
 
 #include "core/core.h"
 #include "core/core_limits.h"
+#include "util/util_tlp.h"
 
 typedef enum {
     VG_IOC_IP = 0,      /* IPv4 or IPv6 address or CIDR; optional port */
@@ -47,6 +48,13 @@ typedef struct vg_indicator {
     vg_ioc_type_t type;
     const char *value;         /* normalized value as matched ("evil.example", "1.2.3.0/24") */
     uint16_t port;             /* 0 = any port */
+    /* Added for markings (additive, in the padding after `port`: no field
+     * moves, and 1M indicators cost 8 bytes each instead of 16).
+     * tlp: the most restrictive TLP level of its markings (STIX
+     * object_marking_refs, MISP tlp:* tags), VG_TLP_NONE when none.
+     * n_markings: entries in `markings` (below). */
+    uint8_t n_markings;
+    vg_tlp_t tlp;
     const char *source;        /* who reported it (identity name, MISP org, meta.source) */
     const char *source_file;
     int confidence;            /* 0..100, or -1 when the intel gives none */
@@ -60,7 +68,15 @@ typedef struct vg_indicator {
     bool to_ids;               /* MISP to_ids; true for STIX and Zeek */
     vg_intel_format_t format;  /* which loader made it */
     const char *pattern;       /* STIX pattern, MISP "type: value"; NULL for Zeek */
+    /* Added for markings (additive): the texts of its statement markings
+     * (licence, copyright: "name: statement"), n_markings of them (at most
+     * VG_INTEL_MAX_MARKINGS, each at most VG_INTEL_MARKING_MAX bytes),
+     * shared between indicators (interned); NULL when n_markings is 0. */
+    const char *const *markings;
 } vg_indicator_t;
+
+#define VG_INTEL_MAX_MARKINGS 4
+#define VG_INTEL_MARKING_MAX 320
 
 typedef struct vg_intel_store vg_intel_store_t;
 
@@ -88,6 +104,11 @@ typedef struct vg_intel_load_report {
     size_t actor_links;                   /* indicator -> actor refs, after freeze */
     size_t actors_named;                  /* distinct actor ids/names referenced, after freeze */
     vg_intel_format_t last_format;        /* format of the last file loaded */
+    /* Added for marking definitions (additive). */
+    size_t markings_unresolved;           /* STIX marking refs that resolve to no TLP or
+                                           * statement (counted per indicator object) */
+    size_t markings_dropped;              /* statements over VG_INTEL_MAX_MARKINGS */
+    size_t indicators_by_tlp[VG_TLP_RED + 1]; /* after freeze; [VG_TLP_NONE] = no TLP */
 } vg_intel_load_report_t;
 
 /* Index into objects_by_type: "indicator", "relationship", ... "other". */

@@ -32,6 +32,29 @@ typedef struct intel_rel {
     const char *src, *dst, *type;
 } intel_rel_t;
 
+/* A STIX marking-definition object, resolved at freeze. */
+typedef struct intel_markdef {
+    const char *id;     /* interned */
+    const char *text;   /* statement text, interned; NULL for TLP */
+    vg_tlp_t tlp;
+} intel_markdef_t;
+
+/* The marking refs of one STIX indicator object that are not well-known
+ * TLP ids: records first .. first+n-1 (its pattern alternatives) get
+ * whatever `ref` resolves to at freeze. */
+typedef struct intel_mref {
+    uint32_t first, n;
+    const char *ref;    /* interned */
+} intel_mref_t;
+
+/* Interning table entry (marking ids, texts and text sets). */
+typedef struct intel_intern {
+    uint64_t h;
+    const void *p;      /* NULL = empty */
+    uint32_t len;
+    uint8_t kind;
+} intel_intern_t;
+
 typedef struct intel_name {
     const char *id, *name, *type;
 } intel_name_t;
@@ -56,6 +79,12 @@ struct vg_intel_store {
     vg_intel_actor_ref_t *pactors;    /* actor refs given by name (MISP tags, Zeek meta) */
     size_t n_pactors, cap_pactors;
     vg_intel_actor_ref_t *actor_arr;  /* after freeze: all actor refs */
+    intel_markdef_t *markdefs;        /* load time: marking-definition objects */
+    size_t n_markdefs, cap_markdefs;
+    intel_mref_t *mrefs;              /* load time: unresolved marking refs */
+    size_t n_mrefs, cap_mrefs;
+    intel_intern_t *interns;          /* interned marking strings and sets (arena-backed) */
+    size_t n_interns, cap_interns;    /* cap: power of two */
     intel_slot_t *slots;              /* after freeze */
     size_t n_slots;                   /* power of two */
     uint64_t *absent;                 /* after freeze: blocked Bloom filter of the slot keys */
@@ -102,6 +131,7 @@ typedef struct intel_add {
     vg_intel_format_t format;
     const vg_intel_actor_ref_t *actors;   /* by-name refs (MISP, Zeek); copied */
     size_t n_actors;
+    vg_tlp_t tlp;                         /* known at load (well-known ids, MISP tags) */
 } intel_add_t;
 
 /* Normalize and add one indicator. VG_OK; VG_DECLINED when skipped
@@ -112,6 +142,16 @@ int intel_add(vg_intel_store_t *s, const intel_add_t *a);
 int intel_add_rel(vg_intel_store_t *s, const char *src, const char *dst, const char *type);
 int intel_add_name(vg_intel_store_t *s, const char *id, const char *name, const char *type);
 void intel_count_obj(vg_intel_store_t *s, const char *stix_type);
+
+/* Markings. intel_intern_str: one arena copy per distinct text (at most
+ * VG_INTEL_MARKING_MAX bytes are kept, cut on a UTF-8 boundary); NULL on
+ * ENOMEM. intel_add_markdef: a marking-definition object (id, and either a
+ * TLP level or a statement text). intel_add_mref: records first..first+n-1
+ * carry the marking `ref` (resolved at freeze). VG_OK or VG_ENOMEM. */
+const char *intel_intern_str(vg_intel_store_t *s, const char *p, size_t n);
+int intel_add_markdef(vg_intel_store_t *s, const char *id, vg_tlp_t tlp, const char *text,
+                      size_t text_len);
+int intel_add_mref(vg_intel_store_t *s, uint32_t first, uint32_t n, const char *ref);
 
 /* Loaders (data is NUL-terminated at data[len]). */
 int intel_load_stix(vg_intel_store_t *s, const char *name, const char *data, size_t len,

@@ -7,6 +7,11 @@
  * objects are kept so freeze() can link indicators to actors and sources.
  * STIX 2.0 differs only in ways this loader does not depend on
  * (`labels` instead of `indicator_types`, no `pattern_type`).
+ * Markings: an indicator's `object_marking_refs` that are well-known TLP
+ * ids set its TLP at once; the others are resolved at freeze against the
+ * `marking-definition` objects of every file (TLP 1.0 `definition_type:
+ * "tlp"`, TLP 2.0 extension objects, `statement`). `granular_markings`
+ * are ignored.
  */
 #include "intel/intel_int.h"
 #include "intel/intel_stix.h"
@@ -337,6 +342,88 @@ join_strings(vg_intel_store_t *s, const json_t *arr)
     return o ? intel_strndup(s, buf, o) : NULL;
 }
 
+/* Refs of one indicator kept for freeze; more are not looked at (a real
+ * producer lists a TLP level and a licence or two). */
+#define STIX_MAX_MREFS 16
+
+/* The indicator's object_marking_refs: well-known TLP ids give *tlp now,
+ * the rest go into refs (up to STIX_MAX_MREFS; *n set). */
+static void
+stix_marking_refs(const json_t *o, vg_tlp_t *tlp, const char **refs, size_t *n)
+{
+    const json_t *arr = json_object_get(o, "object_marking_refs");
+    size_t i;
+    json_t *v;
+    *n = 0;
+    if (!json_is_array(arr))
+        return;
+    json_array_foreach(arr, i, v) {
+        if (!json_is_string(v))
+            continue;
+        const char *ref = json_string_value(v);
+        vg_tlp_t t = vg_tlp_from_marking_id(ref);
+        if (t != VG_TLP_NONE)
+            *tlp = vg_tlp_max(*tlp, t);
+        else if (*n < STIX_MAX_MREFS)
+            refs[(*n)++] = ref;
+    }
+}
+
+/* A marking-definition object: TLP 1.0 (definition_type "tlp"), the TLP
+ * 2.0 extension's objects (no definition_type; the level in the
+ * extension's `tlp_2_0`, else in `name`), or a statement ("name:
+ * statement", either alone when the other is missing). Other kinds are
+ * noted and not kept: refs to them count as unresolved. */
+static int
+stix_marking_definition(vg_intel_store_t *s, const json_t *o, const char *id)
+{
+    const char *dt = vg_stix_str(o, "definition_type");
+    const json_t *def = json_object_get(o, "definition");
+    const char *name = vg_stix_str(o, "name");
+    vg_tlp_t tlp = VG_TLP_NONE;
+    if (dt != NULL && strcmp(dt, "tlp") == 0) {
+        const char *lv = vg_stix_str(def, "tlp");
+        if (lv != NULL)
+            tlp = vg_tlp_from_text(lv, strlen(lv));
+        if (tlp == VG_TLP_NONE && name != NULL)
+            tlp = vg_tlp_from_text(name, strlen(name));
+    } else if (dt != NULL && strcmp(dt, "statement") == 0) {
+        const char *st = vg_stix_str(def, "statement");
+        if (st != NULL && *st == '\0')
+            st = NULL;
+        if (name != NULL && *name == '\0')
+            name = NULL;
+        if (st == NULL && name == NULL) {
+            intel_note(s, id, "statement marking without a statement; ignored");
+            return VG_OK;
+        }
+        char buf[VG_INTEL_MARKING_MAX + 8];
+        if (st != NULL && name != NULL)
+            snprintf(buf, sizeof(buf), "%s: %s", name, st);
+        else
+            snprintf(buf, sizeof(buf), "%s", st ? st : name);
+        return intel_add_markdef(s, id, VG_TLP_NONE, buf, strlen(buf));
+    } else if (dt == NULL) {
+        const json_t *ext = json_object_get(o, "extensions");
+        if (json_is_object(ext)) {
+            const char *k;
+            json_t *e;
+            json_object_foreach((json_t *)ext, k, e) {
+                const char *lv = vg_stix_str(e, "tlp_2_0");
+                if (lv != NULL)
+                    tlp = vg_tlp_max(tlp, vg_tlp_from_text(lv, strlen(lv)));
+            }
+            if (tlp == VG_TLP_NONE && name != NULL)
+                tlp = vg_tlp_from_text(name, strlen(name));
+        }
+    }
+    if (tlp == VG_TLP_NONE) {
+        intel_note(s, id, "marking-definition that is neither TLP nor a statement; ignored");
+        return VG_OK;
+    }
+    return intel_add_markdef(s, id, tlp, NULL, 0);
+}
+
 static int
 stix_indicator(stix_ctx_t *c, json_t *o, const char *id)
 {
@@ -400,6 +487,10 @@ stix_indicator(stix_ctx_t *c, json_t *o, const char *id)
         a.valid_from = t;
     if (vg_stix_parse_time(vg_stix_str(o, "valid_until"), &t) == 0)
         a.valid_until = t;
+    const char *mrefs[STIX_MAX_MREFS];
+    size_t n_mrefs;
+    stix_marking_refs(o, &a.tlp, mrefs, &n_mrefs);
+    size_t first = s->n_recs;
     for (size_t i = 0; i < parsed.n; i++) {
         a.type = parsed.alts[i].type;
         a.value = parsed.alts[i].value;
@@ -420,6 +511,14 @@ stix_indicator(stix_ctx_t *c, json_t *o, const char *id)
             break; /* counted once per indicator object */
     }
     vg_stix_parsed_fini(&parsed);
+    /* this object's records are the ones just added */
+    size_t added = s->n_recs - first;
+    for (size_t i = 0; i < n_mrefs && added > 0; i++) {
+        if (intel_add_mref(s, (uint32_t)first, (uint32_t)added, mrefs[i]) != VG_OK) {
+            snprintf(c->errbuf, c->errlen, "%s: %s: out of memory", c->name, id);
+            return VG_ENOMEM;
+        }
+    }
     return 0;
 }
 
@@ -459,6 +558,8 @@ stix_object(json_t *o, void *user)
         const char *nm = vg_stix_str(o, "name");
         if (nm)
             rc = intel_add_name(s, id, nm, type);
+    } else if (strcmp(type, "marking-definition") == 0) {
+        rc = stix_marking_definition(s, o, id);
     }
     if (rc != 0) {
         snprintf(c->errbuf, c->errlen, "%s: %s: out of memory", c->name, id);

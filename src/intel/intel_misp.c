@@ -17,6 +17,7 @@
  * Source = Event.Orgc.name (else Org.name). Actors: Galaxy clusters of
  * the threat-actor / intrusion-set / malpedia galaxies (id = cluster uuid)
  * and misp-galaxy:threat-actor="X" style tags on the event or attribute.
+ * TLP: the most restrictive `tlp:*` tag of the event and the attribute.
  */
 #include "intel/intel_int.h"
 #include "intel/intel_stix.h"
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MISP_MAX_ACTORS 16
 
@@ -36,8 +38,27 @@ typedef struct misp_ctx {
     const char *info;
     vg_intel_actor_ref_t actors[MISP_MAX_ACTORS];
     size_t n_actors;
+    vg_tlp_t tlp;          /* of the event's tags */
     int rc;
 } misp_ctx_t;
+
+/* The most restrictive `tlp:*` tag in a Tag array (VG_TLP_NONE if none). */
+static vg_tlp_t
+tags_tlp(const json_t *tags)
+{
+    vg_tlp_t tlp = VG_TLP_NONE;
+    size_t i;
+    json_t *t;
+    if (!json_is_array(tags))
+        return tlp;
+    json_array_foreach(tags, i, t) {
+        const char *nm = vg_stix_str(t, "name");
+        /* only tlp: tags; a bare "red" tag is not a TLP level */
+        if (nm != NULL && strncasecmp(nm, "tlp:", 4) == 0)
+            tlp = vg_tlp_max(tlp, vg_tlp_from_text(nm, strlen(nm)));
+    }
+    return tlp;
+}
 
 static bool
 actor_galaxy(const char *g)
@@ -251,6 +272,7 @@ misp_attribute(misp_ctx_t *c, const json_t *at)
     a.description = comment && *comment ? comment : c->info;
     a.actors = actors;
     a.n_actors = na;
+    a.tlp = vg_tlp_max(c->tlp, tags_tlp(json_object_get(at, "Tag")));
     long long ts;
     if (vg_stix_parse_time(vg_stix_str(at, "first_seen"), &ts) == 0)
         a.valid_from = ts;
@@ -298,6 +320,7 @@ misp_event(misp_ctx_t *c, const json_t *ev)
     c->source = src;
     c->info = vg_stix_str(ev, "info");
     c->n_actors = 0;
+    c->tlp = tags_tlp(json_object_get(ev, "Tag"));
     tags_actors(s, json_object_get(ev, "Tag"), c->actors, &c->n_actors);
     galaxy_actors(s, json_object_get(ev, "Galaxy"), c->actors, &c->n_actors);
     int rc = misp_attributes(c, json_object_get(ev, "Attribute"));

@@ -24,6 +24,12 @@
 
 #define ARENA_CHUNK (256u * 1024u)
 
+/* The marking fields sit in padding: the indicator stays 128 bytes on LP64
+ * (1M of them are most of the store). */
+_Static_assert(sizeof(void *) != 8 || sizeof(vg_indicator_t) == 128,
+               "vg_indicator_t grew: check the field layout");
+_Static_assert(VG_INTEL_MAX_MARKINGS <= UINT8_MAX, "n_markings is a uint8_t");
+
 static const char *const type_names[VG_IOC_TYPE_MAX] = {
     "ip", "domain", "url", "md5", "sha1", "sha256", "cert_sha1", "cert_sha256",
     "ja3", "ja3s", "ja4", "email", "user_agent",
@@ -179,6 +185,9 @@ vg_intel_store_free(vg_intel_store_t *s)
     free(s->rels);
     free(s->names);
     free(s->pactors);
+    free(s->markdefs);
+    free(s->mrefs);
+    free(s->interns);
     free(s->inds);
     free(s->actor_arr);
     free(s->slots);
@@ -235,7 +244,9 @@ vg_intel_store_bytes(const vg_intel_store_t *s)
            s->n_slots * sizeof(intel_slot_t) + s->absent_blocks * 64 +
            (s->v4_cover ? V4_COVER_BITS / 8 : 0) + vg_radix_bytes(s->r4) +
            vg_radix_bytes(s->r6) +
-           s->cap_rels * sizeof(intel_rel_t) + s->cap_names * sizeof(intel_name_t);
+           s->cap_rels * sizeof(intel_rel_t) + s->cap_names * sizeof(intel_name_t) +
+           s->cap_interns * sizeof(intel_intern_t) + s->cap_mrefs * sizeof(intel_mref_t) +
+           s->cap_markdefs * sizeof(intel_markdef_t);
 }
 
 static bool
@@ -739,6 +750,7 @@ intel_add(vg_intel_store_t *s, const intel_add_t *a)
     ind->pattern = intel_strdup(s, a->pattern);
     ind->to_ids = a->to_ids;
     ind->format = a->format;
+    ind->tlp = a->tlp;
     r->created_by = intel_strdup(s, a->created_by);
     if (ind->value == NULL)
         return VG_ENOMEM;
@@ -799,6 +811,118 @@ intel_add_name(vg_intel_store_t *s, const char *id, const char *name, const char
     if (!n->id || !n->name || !n->type)
         return VG_ENOMEM;
     s->n_names++;
+    return VG_OK;
+}
+
+/* ---- markings ----
+ * A feed marks thousands of indicators with the same few definitions, so
+ * marking ids, statement texts and each indicator's set of texts are kept
+ * once (interned) and indicators point at the shared copy. */
+enum { INTERN_STR = 1, INTERN_SET = 2 };
+
+/* Arena memory aligned for a pointer array. */
+static void *
+arena_alloc_ptrs(vg_intel_store_t *s, size_t n)
+{
+    char *p = arena_alloc(s, n + sizeof(void *) - 1);
+    if (p == NULL)
+        return NULL;
+    uintptr_t u = ((uintptr_t)p + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
+    return (void *)u;
+}
+
+/* The interned copy of n bytes at p (kind keeps strings and sets apart). */
+static const void *
+intern(vg_intel_store_t *s, uint8_t kind, const void *p, size_t n)
+{
+    if (n > UINT32_MAX)
+        return NULL;
+    uint64_t h = XXH3_64bits_withSeed(p, n, kind);
+    if ((s->n_interns + 1) * 2 > s->cap_interns) {
+        size_t nc = s->cap_interns ? s->cap_interns * 2 : 64;
+        intel_intern_t *nt = calloc(nc, sizeof(*nt));
+        if (nt == NULL)
+            return NULL;
+        for (size_t i = 0; i < s->cap_interns; i++) {
+            if (s->interns[i].p == NULL)
+                continue;
+            size_t pos = (size_t)s->interns[i].h & (nc - 1);
+            while (nt[pos].p != NULL)
+                pos = (pos + 1) & (nc - 1);
+            nt[pos] = s->interns[i];
+        }
+        free(s->interns);
+        s->interns = nt;
+        s->cap_interns = nc;
+    }
+    size_t mask = s->cap_interns - 1, pos = (size_t)h & mask;
+    while (s->interns[pos].p != NULL) {
+        const intel_intern_t *e = &s->interns[pos];
+        if (e->h == h && e->kind == kind && e->len == n && memcmp(e->p, p, n) == 0)
+            return e->p;
+        pos = (pos + 1) & mask;
+    }
+    const void *d;
+    if (kind == INTERN_STR) {
+        d = intel_strndup(s, p, n);
+    } else {
+        void *m = arena_alloc_ptrs(s, n ? n : 1);
+        if (m != NULL)
+            memcpy(m, p, n);
+        d = m;
+    }
+    if (d == NULL)
+        return NULL;
+    s->interns[pos] = (intel_intern_t){.h = h, .p = d, .len = (uint32_t)n, .kind = kind};
+    s->n_interns++;
+    return d;
+}
+
+const char *
+intel_intern_str(vg_intel_store_t *s, const char *p, size_t n)
+{
+    if (p == NULL)
+        return NULL;
+    if (n > VG_INTEL_MARKING_MAX) {
+        /* cut before the sequence that p[n] continues, so the text stays UTF-8 */
+        n = VG_INTEL_MARKING_MAX;
+        while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return intern(s, INTERN_STR, p, n);
+}
+
+int
+intel_add_markdef(vg_intel_store_t *s, const char *id, vg_tlp_t tlp, const char *text,
+                  size_t text_len)
+{
+    if (!grow((void **)&s->markdefs, &s->cap_markdefs, s->n_markdefs + 1,
+              sizeof(intel_markdef_t)))
+        return VG_ENOMEM;
+    intel_markdef_t *m = &s->markdefs[s->n_markdefs];
+    m->id = intel_intern_str(s, id, strlen(id));
+    m->text = text ? intel_intern_str(s, text, text_len) : NULL;
+    m->tlp = tlp;
+    if (m->id == NULL || (text && m->text == NULL))
+        return VG_ENOMEM;
+    s->n_markdefs++;
+    return VG_OK;
+}
+
+int
+intel_add_mref(vg_intel_store_t *s, uint32_t first, uint32_t n, const char *ref)
+{
+    if (!grow((void **)&s->mrefs, &s->cap_mrefs, s->n_mrefs + 1, sizeof(intel_mref_t)))
+        return VG_ENOMEM;
+    intel_mref_t *m = &s->mrefs[s->n_mrefs];
+    m->first = first;
+    m->n = n;
+    /* marking ids are longer than the text bound only in hostile input;
+     * such an id is cut and then resolves to nothing */
+    m->ref = intel_intern_str(s, ref, strlen(ref));
+    if (m->ref == NULL)
+        return VG_ENOMEM;
+    s->n_mrefs++;
     return VG_OK;
 }
 
@@ -967,6 +1091,77 @@ v4_cover_add(vg_intel_store_t *s, const uint8_t *addr, unsigned prefix)
         s->v4_cover[b >> 6] |= 1ull << (b & 63);
 }
 
+static const char *
+markdef_id(const void *ctx, size_t i)
+{
+    return ((const vg_intel_store_t *)ctx)->markdefs[i].id;
+}
+
+/* Give each STIX indicator record what its non-well-known marking refs
+ * resolve to, against the marking definitions of every file loaded: the
+ * most restrictive TLP and up to VG_INTEL_MAX_MARKINGS statement texts
+ * (one interned set per distinct combination). A ref to no definition, or
+ * to one that is neither TLP nor statement, is counted unresolved.
+ * VG_OK or VG_ENOMEM. */
+static int
+markings_resolve(vg_intel_store_t *s)
+{
+    if (s->n_mrefs == 0)
+        return VG_OK;
+    strmap_t md = {0};
+    if (!strmap_build(&md, s->n_markdefs, markdef_id, s)) {
+        strmap_free(&md);
+        return VG_ENOMEM;
+    }
+    int rc = VG_OK;
+    for (size_t i = 0, j; i < s->n_mrefs && rc == VG_OK; i = j) {
+        /* the refs of one indicator object are consecutive, same range */
+        const char *texts[VG_INTEL_MAX_MARKINGS];
+        size_t nt = 0;
+        vg_tlp_t tlp = VG_TLP_NONE;
+        for (j = i; j < s->n_mrefs && s->mrefs[j].first == s->mrefs[i].first &&
+                    s->mrefs[j].n == s->mrefs[i].n;
+             j++) {
+            uint32_t k = strmap_first(&md, s->mrefs[j].ref, markdef_id, s);
+            if (k == UINT32_MAX) {
+                s->rep.markings_unresolved++;
+                continue;
+            }
+            const intel_markdef_t *m = &s->markdefs[k];
+            tlp = vg_tlp_max(tlp, m->tlp);
+            if (m->text == NULL)
+                continue;
+            bool dup = false;
+            for (size_t x = 0; x < nt && !dup; x++)
+                dup = texts[x] == m->text; /* interned: same text, same pointer */
+            if (dup)
+                continue;
+            if (nt < VG_INTEL_MAX_MARKINGS)
+                texts[nt++] = m->text;
+            else
+                s->rep.markings_dropped++;
+        }
+        const char *const *set = NULL;
+        if (nt > 0) {
+            set = intern(s, INTERN_SET, texts, nt * sizeof(texts[0]));
+            if (set == NULL) {
+                rc = VG_ENOMEM;
+                break;
+            }
+        }
+        const intel_mref_t *g = &s->mrefs[i];
+        for (size_t r = g->first; r < (size_t)g->first + g->n && r < s->n_recs; r++) {
+            s->inds[r].tlp = vg_tlp_max(s->inds[r].tlp, tlp);
+            if (nt > 0) {
+                s->inds[r].markings = set;
+                s->inds[r].n_markings = (uint8_t)nt;
+            }
+        }
+    }
+    strmap_free(&md);
+    return rc;
+}
+
 int
 vg_intel_store_freeze(vg_intel_store_t *s)
 {
@@ -979,6 +1174,8 @@ vg_intel_store_freeze(vg_intel_store_t *s)
      * without any (Zeek, MISP) needs no id map */
     if (!strmap_build(&ids, s->n_rels ? n : 0, rec_id, s) ||
         !strmap_build(&nm, s->n_names, name_id, s) || !strmap_build(&rsrc, s->n_rels, rel_src, s))
+        goto out;
+    if (markings_resolve(s) != VG_OK)
         goto out;
 
     /* revoked-by: the source is withdrawn */
@@ -1145,6 +1342,7 @@ vg_intel_store_freeze(vg_intel_store_t *s)
         if (r->dead) /* a duplicate */
             continue;
         s->live[s->n_live++] = (uint32_t)i;
+        s->rep.indicators_by_tlp[d->tlp <= VG_TLP_RED ? d->tlp : VG_TLP_NONE]++;
         if (d->n_actors) {
             with_actors++;
             links += d->n_actors;
@@ -1198,6 +1396,15 @@ vg_intel_store_freeze(vg_intel_store_t *s)
     free(s->recs);
     s->recs = NULL;
     s->cap_recs = 0;
+    free(s->markdefs);
+    s->markdefs = NULL;
+    s->n_markdefs = s->cap_markdefs = 0;
+    free(s->mrefs);
+    s->mrefs = NULL;
+    s->n_mrefs = s->cap_mrefs = 0;
+    free(s->interns);
+    s->interns = NULL;
+    s->n_interns = s->cap_interns = 0;
     absent_build(s);
     s->frozen = true;
     rc = VG_OK;

@@ -3,7 +3,9 @@
  *
  * Per file: format, objects by type, indicators loaded by type, what was
  * skipped (revoked / expired / unsupported / invalid / ignored) with the
- * first N reasons, and how many indicators are linked to actors. Exit 0
+ * first N reasons, how many indicators are linked to actors, indicators
+ * per TLP level, the statement markings (licences) with their counts, and
+ * marking refs that resolved to nothing. Exit 0
  * when every file loaded (unsupported objects are not failures), 1 when a
  * file could not be loaded ("file: reason" on stderr) or on a usage error.
  * (Owned by the intel engineer.)
@@ -58,6 +60,70 @@ ioc_name(size_t i)
     return vg_ioc_type_name((vg_ioc_type_t)i);
 }
 
+/* Distinct statement markings shown, most common first. */
+#define CHECK_MAX_STATEMENTS 8
+/* Distinct statements tracked (texts are interned in the store: one
+ * pointer per distinct text); the rest are summed as "other". */
+#define CHECK_TRACK_STATEMENTS 256
+
+typedef struct stmt_count {
+    const char *text;
+    size_t n;
+} stmt_count_t;
+
+static int
+stmt_cmp(const void *a, const void *b)
+{
+    const stmt_count_t *x = a, *y = b;
+    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->text, y->text);
+}
+
+/* Indicators per TLP level, and the statement markings they carry. */
+static void
+print_markings(const vg_intel_store_t *s, const vg_intel_load_report_t *r)
+{
+    printf("  tlp:");
+    const char *sep = " ";
+    for (int t = VG_TLP_CLEAR; t <= VG_TLP_RED; t++) {
+        if (r->indicators_by_tlp[t]) {
+            printf("%s%s %zu", sep, vg_tlp_name((vg_tlp_t)t), r->indicators_by_tlp[t]);
+            sep = ", ";
+        }
+    }
+    printf("%sno TLP %zu\n", sep, r->indicators_by_tlp[VG_TLP_NONE]);
+    static stmt_count_t st[CHECK_TRACK_STATEMENTS];
+    size_t nst = 0, other = 0, marked = 0;
+    for (size_t i = 0; i < vg_intel_store_count(s); i++) {
+        const vg_indicator_t *d = vg_intel_store_get(s, i);
+        marked += d->n_markings > 0;
+        for (size_t k = 0; k < d->n_markings; k++) {
+            size_t j = 0;
+            while (j < nst && st[j].text != d->markings[k])
+                j++;
+            if (j < nst) {
+                st[j].n++;
+            } else if (nst < CHECK_TRACK_STATEMENTS) {
+                st[nst].text = d->markings[k];
+                st[nst++].n = 1;
+            } else {
+                other++;
+            }
+        }
+    }
+    printf("  statement markings: %zu indicators, %zu distinct%s\n", marked, nst,
+           other ? " (more not counted)" : "");
+    qsort(st, nst, sizeof(st[0]), stmt_cmp);
+    for (size_t j = 0; j < nst && j < CHECK_MAX_STATEMENTS; j++)
+        printf("    %zu: %.160s%s\n", st[j].n, st[j].text, strlen(st[j].text) > 160 ? "..." : "");
+    if (nst > CHECK_MAX_STATEMENTS)
+        printf("    ... and %zu more\n", nst - CHECK_MAX_STATEMENTS);
+    printf("  unresolved marking refs: %zu", r->markings_unresolved);
+    if (r->markings_dropped)
+        printf(", statements over %d per indicator dropped: %zu", VG_INTEL_MAX_MARKINGS,
+               r->markings_dropped);
+    printf("\n");
+}
+
 static int
 check_one(const char *path, size_t max_notes, bool skip_expired, bool ids_only)
 {
@@ -102,6 +168,7 @@ check_one(const char *path, size_t max_notes, bool skip_expired, bool ids_only)
            r->indicators_skipped_ids, r->patterns_partial, r->attributes_ignored, r->errors);
     printf("  actors linked: %zu indicators, %zu links, %zu distinct actors\n",
            r->indicators_with_actors, r->actor_links, r->actors_named);
+    print_markings(s, r);
     printf("  ok\n");
     vg_intel_store_free(s);
     return 0;

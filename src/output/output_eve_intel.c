@@ -50,6 +50,17 @@ vg_eve_intel_object_at(vg_jw_t *jw, const vg_indicator_t *ind, const char *where
         vg_jw_str(jw, "description", ind->description);
     if (ind->warning)
         vg_jw_str(jw, "warning", ind->warning);
+    /* Added for marking definitions (additive): handling restrictions and
+     * licence statements travel with the hit (read by attribution). */
+    if (vg_tlp_name(ind->tlp) != NULL)
+        vg_jw_str(jw, "tlp", vg_tlp_name(ind->tlp));
+    if (ind->n_markings > 0 && ind->markings != NULL) {
+        vg_jw_open_array(jw, "markings");
+        for (size_t i = 0; i < ind->n_markings; i++)
+            if (ind->markings[i] != NULL)
+                vg_jw_str(jw, NULL, ind->markings[i]);
+        vg_jw_close_array(jw);
+    }
     if (ind->format == VG_INTEL_FMT_MISP)
         vg_jw_bool(jw, "to_ids", ind->to_ids);
     vg_jw_str(jw, "format", vg_intel_format_name(ind->format));

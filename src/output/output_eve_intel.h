@@ -6,7 +6,9 @@
  *   "intel": {"indicator", "indicator_type" (ours: "domain"), "zeek_type"
  *   ("Intel::DOMAIN"), "seen": {"where", "value"}, "source", "indicator_id",
  *   "confidence"?, "valid_from"?, "valid_until"?, "expired"?, "description"?,
- *   "warning"?, "to_ids"? (MISP only), "format", "source_file",
+ *   "warning"?, "tlp"? ("TLP:AMBER": the most restrictive TLP marking, when
+ *   known), "markings"?: ["source license: ...: ..."] (statement markings,
+ *   when any), "to_ids"? (MISP only), "format", "source_file",
  *   "actors": [{"id", "name"}], "malware"?: [{"id", "name"}] (the malware/tool
  *   references among actors, when any), "matched_at"?}
  * `source` is always written: DRL 1.1 (SEKOIA, signature-base) requires
