@@ -108,7 +108,6 @@ typedef struct vg_app_file {
     uint8_t md5[16];
     uint8_t sha1[20];
     uint8_t sha256[32];
-    bool has_hashes;          /* at least one digest below is valid (see digests) */
     uint8_t digests;          /* VG_FILE_DIGEST_* bits: which of md5/sha1/sha256 are valid */
     const char *magic;        /* NULL unless libmagic-like detection */
     uint32_t file_id;         /* per flow, from 1 */

@@ -50,7 +50,6 @@ vg_app_file_open(vg_app_file_t *f)
     f->size = 0;
     f->complete = false;
     f->gaps = false;
-    f->has_hashes = false;
     f->digests = 0;
     if (file_digests == 0)
         return NULL;
@@ -110,7 +109,6 @@ vg_app_file_close(vg_app_file_t *f, vg_app_file_hash_t *h, bool complete)
             got |= 1u << i;
         }
         f->digests = ok ? (uint8_t)got : 0;
-        f->has_hashes = f->digests != 0;
     }
     vg_app_file_hash_free(h);
 }

@@ -261,7 +261,7 @@ size_t
 vg_intel_check_file(const vg_intel_store_t *s, vg_flow_t *f, const vg_app_file_t *file,
                     vg_counters_t *c, vg_intel_hit_cb cb, void *user)
 {
-    if (s == NULL || file == NULL || !file->has_hashes)
+    if (s == NULL || file == NULL || file->digests == 0)
         return 0;
     mctx_t m = {s, vg_intel_store_report(s)->indicators_by_type, f, c, cb, user, 0};
     if (file->digests & VG_FILE_DIGEST_MD5)

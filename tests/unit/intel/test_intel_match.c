@@ -319,7 +319,6 @@ test_worker_helpers(void **state)
 
     vg_app_file_t file;
     memset(&file, 0, sizeof(file));
-    file.has_hashes = true;
     file.digests = VG_FILE_DIGEST_MD5;
     memcpy(file.md5, "\xab\xcd\xef\x01\x23\x45\x67\x89\xab\xcd\xef\x01\x23\x45\x67\x89", 16);
     vg_flow_t k;
