@@ -378,6 +378,15 @@ software_galaxy(const char *id)
     return false;
 }
 
+/* A reference to a malware family or tool (STIX malware/tool object or a
+ * MISP software galaxy cluster) rather than an actor. */
+static bool
+software_id(const char *id)
+{
+    return id != NULL && (strncmp(id, "malware--", 9) == 0 || strncmp(id, "tool--", 6) == 0 ||
+                          software_galaxy(id));
+}
+
 enum { REF_ACTOR = 0, REF_GROUP = 1, REF_SOFTWARE = 2 };
 
 /* Sort one intel reference ({id, name} of intel.actors / intel.malware or
@@ -395,8 +404,7 @@ classify_ref(const vg_attrib_kb_t *kb, const char *id, const char *name, bool so
     *g = -1;
     if (id == NULL && name == NULL)
         return REF_ACTOR;
-    bool soft_id = id != NULL && (strncmp(id, "malware--", 9) == 0 ||
-                                  strncmp(id, "tool--", 6) == 0 || software_galaxy(id));
+    bool soft_id = software_id(id);
     if (!software && !soft_id) {
         *g = attrib_kb_find_group(kb, id);
         if (*g < 0)
@@ -649,8 +657,7 @@ do_intel(rec_t *r, json_t *root)
             fam_add_kb(kb, fams, &nf, c->families[k]);
         json_array_foreach(json_object_get(in, "actors"), i, a) {
             const char *id = jstr(a, "id");
-            if (id != NULL && (strncmp(id, "malware--", 9) == 0 || strncmp(id, "tool--", 6) == 0 ||
-                               software_galaxy(id)))
+            if (software_id(id))
                 classify_ref(kb, id, jstr(a, "name"), true, &g, fams, &nf);
         }
     } else {
