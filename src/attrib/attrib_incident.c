@@ -90,7 +90,7 @@ attrib_marks_intern(attrib_marks_t *m, const char *text, size_t len)
 {
     if (m == NULL || text == NULL || len == 0)
         return 0;
-    len = attrib_utf8_cut(text, len, ATTRIB_MARK_LEN - 1);
+    len = vg_utf8_cut(text, len, ATTRIB_MARK_LEN - 1);
     if (len == 0)
         return 0;
     for (size_t i = 0; i < m->n; i++)

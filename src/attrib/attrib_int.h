@@ -10,6 +10,7 @@
 #include "attrib/attrib.h"
 #include "core/core.h"
 #include "util/util_tlp.h"
+#include "util/util_utf8.h"
 
 /* ---- small string -> int map (open addressing, keys copied) ---------- */
 typedef struct attrib_map {
@@ -267,18 +268,6 @@ typedef struct attrib_marks {
     size_t n;
     uint64_t dropped;
 } attrib_marks_t;
-
-/* Length of s[0..len) cut to at most max bytes without splitting a UTF-8
- * sequence (a cut text must stay a valid JSON string). */
-static inline size_t
-attrib_utf8_cut(const char *s, size_t len, size_t max)
-{
-    if (len <= max)
-        return len;
-    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-        max--;
-    return max;
-}
 
 /* Bit of `text` (first len bytes, cut to ATTRIB_MARK_LEN - 1 on a UTF-8
  * boundary) in m, adding

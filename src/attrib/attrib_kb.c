@@ -593,11 +593,9 @@ mdef_ref(vg_attrib_kb_t *kb, const char *id)
     return (int)kb->n_mdefs++;
 }
 
-/* A marking-definition object: TLP 1.0 (definition_type "tlp",
- * definition.tlp), TLP 2.0 extension objects (no definition_type; the
- * extension's tlp_2_0 property or the name "TLP:AMBER"), or a statement
- * (definition.statement, cut to ATTRIB_MARK_LEN - 1 bytes). Other kinds
- * are kept as ids without meaning. */
+/* A marking-definition object (read by vg_stix_marking_read): its TLP level,
+ * or for a statement definition.statement cut to ATTRIB_MARK_LEN - 1 bytes.
+ * Other kinds are kept as ids without meaning. */
 static int
 load_marking(vg_attrib_kb_t *kb, json_t *obj, const char *id)
 {
@@ -605,30 +603,14 @@ load_marking(vg_attrib_kb_t *kb, json_t *obj, const char *id)
     if (md < 0)
         return md;
     attrib_mdef_t *m = &kb->mdefs[md];
-    const char *dt = vg_stix_str(obj, "definition_type");
-    json_t *def = json_object_get(obj, "definition");
-    vg_tlp_t t = VG_TLP_NONE;
-    if (dt != NULL && strcmp(dt, "tlp") == 0) {
-        const char *lv = vg_stix_str(def, "tlp");
-        t = lv ? vg_tlp_from_text(lv, strlen(lv)) : VG_TLP_NONE;
-    } else if (dt != NULL && strcmp(dt, "statement") == 0) {
-        const char *st = vg_stix_str(def, "statement");
-        if (st != NULL && st[0] != '\0' && m->statement == NULL) {
-            m->statement = strndup(st, attrib_utf8_cut(st, strlen(st), ATTRIB_MARK_LEN - 1));
-            if (m->statement == NULL)
-                return VG_ENOMEM;
-        }
-    } else if (dt == NULL) {
-        const char *k;
-        json_t *ext;
-        json_object_foreach(json_object_get(obj, "extensions"), k, ext) {
-            const char *lv = vg_stix_str(ext, "tlp_2_0");
-            if (lv != NULL)
-                t = vg_tlp_from_text(lv, strlen(lv));
-        }
-        const char *name = vg_stix_str(obj, "name");
-        if (t == VG_TLP_NONE && name != NULL)
-            t = vg_tlp_from_text(name, strlen(name));
+    vg_stix_marking_t mk;
+    vg_stix_marking_read(obj, &mk);
+    vg_tlp_t t = mk.tlp;
+    if (mk.is_statement && mk.statement != NULL && m->statement == NULL) {
+        m->statement =
+            strndup(mk.statement, vg_utf8_cut(mk.statement, strlen(mk.statement), ATTRIB_MARK_LEN - 1));
+        if (m->statement == NULL)
+            return VG_ENOMEM;
     }
     /* a well-known id keeps its standard level whatever the object says */
     if (m->tlp == VG_TLP_NONE)

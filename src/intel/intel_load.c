@@ -369,59 +369,32 @@ stix_marking_refs(const json_t *o, vg_tlp_t *tlp, const char **refs, size_t *n)
     }
 }
 
-/* A marking-definition object: TLP 1.0 (definition_type "tlp"), the TLP
- * 2.0 extension's objects (no definition_type; the level in the
- * extension's `tlp_2_0`, else in `name`), or a statement ("name:
- * statement", either alone when the other is missing). Other kinds are
- * noted and not kept: refs to them count as unresolved. */
+/* A marking-definition object (read by vg_stix_marking_read): a TLP level,
+ * or a statement kept as "name: statement" (either alone when the other is
+ * missing). Other kinds are noted and not kept: refs to them count as
+ * unresolved. */
 static int
 stix_marking_definition(vg_intel_store_t *s, const json_t *o, const char *id)
 {
-    const char *dt = vg_stix_str(o, "definition_type");
-    const json_t *def = json_object_get(o, "definition");
-    const char *name = vg_stix_str(o, "name");
-    vg_tlp_t tlp = VG_TLP_NONE;
-    if (dt != NULL && strcmp(dt, "tlp") == 0) {
-        const char *lv = vg_stix_str(def, "tlp");
-        if (lv != NULL)
-            tlp = vg_tlp_from_text(lv, strlen(lv));
-        if (tlp == VG_TLP_NONE && name != NULL)
-            tlp = vg_tlp_from_text(name, strlen(name));
-    } else if (dt != NULL && strcmp(dt, "statement") == 0) {
-        const char *st = vg_stix_str(def, "statement");
-        if (st != NULL && *st == '\0')
-            st = NULL;
-        if (name != NULL && *name == '\0')
-            name = NULL;
-        if (st == NULL && name == NULL) {
+    vg_stix_marking_t m;
+    vg_stix_marking_read(o, &m);
+    if (m.is_statement) {
+        if (m.statement == NULL && m.name == NULL) {
             intel_note(s, id, "statement marking without a statement; ignored");
             return VG_OK;
         }
         char buf[VG_INTEL_MARKING_MAX + 8];
-        if (st != NULL && name != NULL)
-            snprintf(buf, sizeof(buf), "%s: %s", name, st);
+        if (m.statement != NULL && m.name != NULL)
+            snprintf(buf, sizeof(buf), "%s: %s", m.name, m.statement);
         else
-            snprintf(buf, sizeof(buf), "%s", st ? st : name);
+            snprintf(buf, sizeof(buf), "%s", m.statement ? m.statement : m.name);
         return intel_add_markdef(s, id, VG_TLP_NONE, buf, strlen(buf));
-    } else if (dt == NULL) {
-        const json_t *ext = json_object_get(o, "extensions");
-        if (json_is_object(ext)) {
-            const char *k;
-            json_t *e;
-            json_object_foreach((json_t *)ext, k, e) {
-                const char *lv = vg_stix_str(e, "tlp_2_0");
-                if (lv != NULL)
-                    tlp = vg_tlp_max(tlp, vg_tlp_from_text(lv, strlen(lv)));
-            }
-            if (tlp == VG_TLP_NONE && name != NULL)
-                tlp = vg_tlp_from_text(name, strlen(name));
-        }
     }
-    if (tlp == VG_TLP_NONE) {
+    if (m.tlp == VG_TLP_NONE) {
         intel_note(s, id, "marking-definition that is neither TLP nor a statement; ignored");
         return VG_OK;
     }
-    return intel_add_markdef(s, id, tlp, NULL, 0);
+    return intel_add_markdef(s, id, m.tlp, NULL, 0);
 }
 
 static int

@@ -147,6 +147,44 @@ vg_stix_str(const json_t *obj, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+static const char *
+nonempty(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+void
+vg_stix_marking_read(const json_t *obj, vg_stix_marking_t *m)
+{
+    memset(m, 0, sizeof(*m));
+    const char *dt = vg_stix_str(obj, "definition_type");
+    const json_t *def = json_object_get(obj, "definition");
+    const char *name = nonempty(vg_stix_str(obj, "name"));
+    if (dt != NULL && strcmp(dt, "tlp") == 0) {
+        const char *lv = vg_stix_str(def, "tlp");
+        if (lv != NULL)
+            m->tlp = vg_tlp_from_text(lv, strlen(lv));
+        if (m->tlp == VG_TLP_NONE && name != NULL)
+            m->tlp = vg_tlp_from_text(name, strlen(name));
+    } else if (dt != NULL && strcmp(dt, "statement") == 0) {
+        m->is_statement = true;
+        m->name = name;
+        m->statement = nonempty(vg_stix_str(def, "statement"));
+    } else if (dt == NULL) {
+        const json_t *ext = json_object_get(obj, "extensions");
+        const char *k;
+        json_t *e;
+        if (json_is_object(ext))
+            json_object_foreach((json_t *)ext, k, e) {
+                const char *lv = vg_stix_str(e, "tlp_2_0");
+                if (lv != NULL)
+                    m->tlp = vg_tlp_max(m->tlp, vg_tlp_from_text(lv, strlen(lv)));
+            }
+        if (m->tlp == VG_TLP_NONE && name != NULL)
+            m->tlp = vg_tlp_from_text(name, strlen(name));
+    }
+}
+
 long long
 vg_stix_int(const json_t *obj, const char *key, long long dflt)
 {

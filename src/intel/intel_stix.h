@@ -9,7 +9,10 @@
 #define VG_INTEL_STIX_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "util/util_tlp.h"
 
 /* Called once per object. Return 0 to go on, non-zero to stop (that value
  * is returned by vg_stix_foreach_object). The object is borrowed. */
@@ -33,5 +36,22 @@ long long vg_stix_int(const json_t *obj, const char *key, long long dflt);
 /* RFC 3339 timestamp ("2021-11-10T00:00:00.000Z") to microseconds since
  * the epoch; returns 0 on success, -1 if it does not parse. */
 int vg_stix_parse_time(const char *s, long long *out_us);
+
+/* What a `marking-definition` object says. TLP 1.0 (definition_type
+ * "tlp": definition.tlp, else the name), the TLP 2.0 extension's objects
+ * (no definition_type: the most restrictive `tlp_2_0` of its extensions,
+ * else the name, e.g. "TLP:AMBER+STRICT"), or a statement (definition_type
+ * "statement": its name and definition.statement, either may be missing).
+ * Strings are borrowed from the object; empty strings read as NULL. The
+ * intel store and the attribution KB both resolve markings with it, so a
+ * bundle means the same on the live and the offline path. */
+typedef struct vg_stix_marking {
+    vg_tlp_t tlp;          /* VG_TLP_NONE unless a TLP marking */
+    bool is_statement;
+    const char *name;      /* statement markings only */
+    const char *statement; /* statement markings only */
+} vg_stix_marking_t;
+
+void vg_stix_marking_read(const json_t *obj, vg_stix_marking_t *m);
 
 #endif

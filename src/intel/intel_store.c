@@ -11,6 +11,7 @@
  * allocates. After freeze nothing is written: any thread may match.
  */
 #include "intel/intel_int.h"
+#include "util/util_utf8.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -883,13 +884,7 @@ intel_intern_str(vg_intel_store_t *s, const char *p, size_t n)
 {
     if (p == NULL)
         return NULL;
-    if (n > VG_INTEL_MARKING_MAX) {
-        /* cut before the sequence that p[n] continues, so the text stays UTF-8 */
-        n = VG_INTEL_MARKING_MAX;
-        while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
-            n--;
-    }
-    return intern(s, INTERN_STR, p, n);
+    return intern(s, INTERN_STR, p, vg_utf8_cut(p, n, VG_INTEL_MARKING_MAX));
 }
 
 int

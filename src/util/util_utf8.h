@@ -58,4 +58,17 @@ vg_utf8_valid(const void *sv, size_t n)
     return true;
 }
 
+/* Length of s[0..len) cut to at most max bytes without splitting a UTF-8
+ * sequence (a cut text must stay valid JSON text). */
+static inline size_t
+vg_utf8_cut(const void *sv, size_t len, size_t max)
+{
+    const uint8_t *s = sv;
+    if (len <= max)
+        return len;
+    while (max > 0 && (s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 #endif
